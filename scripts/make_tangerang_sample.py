@@ -1,0 +1,284 @@
+"""Build the shipped sample ``scenarios/tangerang-kota/data/`` from public data.
+
+Polres Metro Tangerang Kota, Pemilu 14 Feb 2024: the 13 kecamatan of Kota Tangerang
+plus Teluknaga, Kosambi, Pakuhaji, Sepatan and Sepatan Timur of Kabupaten Tangerang.
+
+Real: kelurahan/kecamatan polygons, the number of TPS per kelurahan (KPU list via
+KawalPemilu), hospital points (OSM), the published totals (1,212 police, 978 TNI,
+2 Linmas per TPS, 22 rawan, 15 khusus).
+Synthetic (marked in every file's ``coord_source`` column): TPS coordinates (random
+points inside their real kelurahan polygon), which 22 TPS are rawan, Polsek/Koramil/
+puskesmas/Linmas-post locations and the split of headcounts across bases.
+
+Deterministic: the same inputs and ``SEED`` give byte-identical files.
+
+Usage::
+
+    python scripts/make_tangerang_sample.py [--shared ../shared/data/tangerang]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+SEED = 20240214
+METRIC_CRS = "EPSG:32748"  # UTM 48S
+KECAMATAN = {
+    # Kota Tangerang (36.71): all 13
+    **{f"36.71.{i:02d}": "kota" for i in range(1, 14)},
+    # Kabupaten Tangerang (36.03) under Polres Metro Tangerang Kota
+    "36.03.13": "kab",  # Teluknaga
+    "36.03.14": "kab",  # Kosambi
+    "36.03.15": "kab",  # Pakuhaji
+    "36.03.16": "kab",  # Sepatan
+    "36.03.30": "kab",  # Sepatan Timur
+}
+TOTAL_POLICE = 1212
+TOTAL_TNI = 978
+LINMAS_PER_TPS = 2
+N_RAWAN = 22
+# Puskesmas with 24-h emergency units in Kota Tangerang (Dinkes list, see
+# SOURCES.md) placed in the kelurahan they are named after, plus one main
+# puskesmas per kecamatan that has none in that list.
+PUSKESMAS = [
+    ("Cipondoh", "36.71.05.1001"),
+    ("Petir", "36.71.05.1006"),
+    ("Panunggangan", "36.71.11.1009"),
+    ("Kunciran", "36.71.11.1004"),
+    ("Karawaci Baru", "36.71.07.1003"),
+    ("Cibodasari", "36.71.09.1002"),
+    ("Jatiuwung", "36.71.09.1006"),
+    ("Manis Jaya", "36.71.02.1005"),
+    ("Kedaung Wetan", "36.71.10.1004"),
+    ("Periuk Jaya", "36.71.08.1005"),
+    ("Tanah Tinggi", "36.71.01.1003"),
+    ("Cikokol", "36.71.01.1005"),
+    ("Sukasari", "36.71.01.1007"),
+    ("Batuceper", "36.71.03.1001"),
+    ("Poris Gaga Lama", "36.71.03.1003"),
+    ("Ciledug", "36.71.06.1002"),
+    ("Paninggilan", "36.71.06.1001"),
+    ("Larangan Utara", "36.71.13.1001"),
+    ("Pondok Bahar", "36.71.12.1003"),
+    ("Benda", "36.71.04.1003"),
+    ("Teluknaga", "36.03.13.2001"),
+    ("Kosambi", "36.03.14.1001"),
+    ("Pakuhaji", "36.03.15.1001"),
+    ("Sepatan", "36.03.16.1001"),
+    ("Sepatan Timur", "36.03.30.2001"),
+]
+SYNTHETIC_TPS = f"synthetic: uniform random point in the real kelurahan polygon (seed {SEED})"
+SYNTHETIC_BASE = "synthetic: placed inside the real polygon of its area"
+
+
+def largest_remainder(total: int, shares: np.ndarray) -> np.ndarray:
+    """Split ``total`` in proportion to ``shares`` into integers that sum to it."""
+    exact = total * shares / shares.sum()
+    base = np.floor(exact).astype(int)
+    order = np.lexsort((np.arange(len(shares)), -(exact - base)))
+    base[order[: total - base.sum()]] += 1
+    return base
+
+
+def random_points(polygon: shapely.Geometry, count: int, rng: np.random.Generator) -> np.ndarray:
+    """``count`` uniform random points inside ``polygon`` (rejection sampling)."""
+    minx, miny, maxx, maxy = polygon.bounds
+    shapely.prepare(polygon)
+    found: list[np.ndarray] = []
+    have = 0
+    while have < count:
+        xy = rng.uniform((minx, miny), (maxx, maxy), size=(max(64, 4 * count), 2))
+        inside = xy[shapely.contains_xy(polygon, xy[:, 0], xy[:, 1])]
+        found.append(inside)
+        have += len(inside)
+    return np.concatenate(found)[:count]
+
+
+def interior_point(polygon: shapely.Geometry, rng: np.random.Generator) -> tuple[float, float]:
+    """A point well inside ``polygon``: a random point of its 300 m inner buffer."""
+    inner = polygon.buffer(-300)
+    area = inner if not inner.is_empty else polygon
+    x, y = random_points(area, 1, rng)[0]
+    return float(x), float(y)
+
+
+def to_lonlat(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    points = gpd.GeoSeries(gpd.points_from_xy(x, y), crs=METRIC_CRS).to_crs("EPSG:4326")
+    return np.round(points.x.to_numpy(), 6), np.round(points.y.to_numpy(), 6)
+
+
+def build(shared: Path, out: Path) -> None:
+    rng = np.random.default_rng(SEED)
+    counts = pd.read_csv(shared / "tps_2024_per_desa.csv", dtype={"kode_desa": str})
+    desa = gpd.read_file(shared / "tangerang_kelurahan_desa.geojson").to_crs(METRIC_CRS)
+    kec = gpd.read_file(shared / "tangerang_kecamatan.geojson").to_crs(METRIC_CRS)
+    kec = kec[kec["kode"].isin(KECAMATAN)].sort_values("kode").reset_index(drop=True)
+    desa = desa[desa["kode_kecamatan"].isin(KECAMATAN)].sort_values("kode")
+    desa = desa.merge(
+        counts[["kode_kemendagri", "tps_regular", "tps_special_9xx", "tps_special_range"]],
+        left_on="kode",
+        right_on="kode_kemendagri",
+        validate="one_to_one",
+    ).reset_index(drop=True)
+    kec_name = dict(zip(kec["kode"], kec["nama"], strict=True))
+
+    # --- polling stations ---------------------------------------------------
+    rows = []
+    for d in desa.itertuples():
+        regular = random_points(d.geometry, int(d.tps_regular), rng)
+        for number, (x, y) in enumerate(regular, start=1):
+            rows.append((d.kode, d.nama, d.kode_kecamatan, number, x, y, ""))
+        if d.tps_special_9xx:
+            # TPS 901+ sit together inside one institution (the prison).
+            x, y = interior_point(d.geometry, rng)
+            first = int(str(d.tps_special_range).split("-")[0])
+            for k in range(int(d.tps_special_9xx)):
+                rows.append((d.kode, d.nama, d.kode_kecamatan, first + k, x, y, "prison"))
+    tps = pd.DataFrame(rows, columns=["kode", "kelurahan", "kode_kec", "number", "x", "y", "kind"])
+    tps["tps_id"] = tps["kode"].str.replace(".", "", regex=False) + "-" + tps["number"].map("{:03d}".format)
+    tps["kecamatan"] = tps["kode_kec"].map(kec_name)
+    tps["category"] = np.where(tps["kind"] == "prison", "khusus", "kurang_rawan")
+    regular_index = np.flatnonzero(tps["kind"].to_numpy() == "")
+    rawan = rng.choice(regular_index, size=N_RAWAN, replace=False)
+    tps.loc[rawan, "category"] = "rawan"
+    tps["lon"], tps["lat"] = to_lonlat(tps["x"].to_numpy(), tps["y"].to_numpy())
+    tps["coord_source"] = SYNTHETIC_TPS
+    tps = tps.sort_values("tps_id").reset_index(drop=True)
+    tps[["tps_id", "kelurahan", "kecamatan", "category", "kind", "lon", "lat", "coord_source"]].to_csv(
+        out / "tps.csv", index=False, lineterminator="\n"
+    )
+
+    # --- police and military bases (one Polsek and one Koramil per kecamatan) --
+    tps_per_kec = tps.groupby("kode_kec").size().reindex(kec["kode"]).to_numpy()
+    police = largest_remainder(TOTAL_POLICE, tps_per_kec.astype(float))
+    tni = largest_remainder(TOTAL_TNI, tps_per_kec.astype(float))
+    base_rows = []
+    for i, k in enumerate(kec.itertuples()):
+        for kind, prefix, agency, heads in (
+            ("polsek", "POLSEK", "polri", police[i]),
+            ("koramil", "KORAMIL", "tni", tni[i]),
+        ):
+            x, y = interior_point(k.geometry, rng)
+            base_rows.append(
+                {
+                    "base_id": f"{prefix}-{k.kode.replace('.', '')}",
+                    "name": f"{kind.capitalize()} {k.nama}",
+                    "kind": kind,
+                    "x": x,
+                    "y": y,
+                    "kecamatan": k.nama,
+                    "kelurahan": "",
+                    "jurisdiction": k.nama if kind == "polsek" else "",
+                    "polri": heads if agency == "polri" else 0,
+                    "tni": heads if agency == "tni" else 0,
+                    "linmas": 0,
+                    "coord_source": SYNTHETIC_BASE,
+                }
+            )
+    # --- Linmas posts: one per kelurahan, 2 per TPS of that kelurahan -----------
+    tps_per_desa = tps.groupby("kode").size()
+    for d in desa.itertuples():
+        x, y = d.geometry.representative_point().coords[0]
+        base_rows.append(
+            {
+                "base_id": f"LINMAS-{d.kode.replace('.', '')}",
+                "name": f"Linmas Kel. {d.nama}",
+                "kind": "kelurahan",
+                "x": x,
+                "y": y,
+                "kecamatan": kec_name[d.kode_kecamatan],
+                "kelurahan": d.nama,
+                "jurisdiction": "",
+                "polri": 0,
+                "tni": 0,
+                "linmas": LINMAS_PER_TPS * int(tps_per_desa[d.kode]),
+                "coord_source": SYNTHETIC_BASE,
+            }
+        )
+    # --- puskesmas -----------------------------------------------------------------
+    by_code = desa.set_index("kode")
+    for name, code in PUSKESMAS:
+        row = by_code.loc[code]
+        x, y = interior_point(row.geometry, rng)
+        base_rows.append(
+            {
+                "base_id": f"PKM-{code.replace('.', '')}",
+                "name": f"Puskesmas {name}",
+                "kind": "puskesmas",
+                "x": x,
+                "y": y,
+                "kecamatan": kec_name[row.kode_kecamatan],
+                "kelurahan": row.nama,
+                "jurisdiction": "",
+                "polri": 0,
+                "tni": 0,
+                "linmas": 0,
+                "coord_source": SYNTHETIC_BASE,
+            }
+        )
+    bases = pd.DataFrame(base_rows)
+    bases["lon"], bases["lat"] = to_lonlat(bases["x"].to_numpy(), bases["y"].to_numpy())
+    cols = ["base_id", "name", "kind", "lon", "lat", "kecamatan", "kelurahan", "jurisdiction", "polri", "tni", "linmas", "coord_source"]
+    bases[cols].to_csv(out / "bases.csv", index=False, lineterminator="\n")
+
+    # --- hospitals: real OSM points inside the 18 kecamatan ---------------------------
+    hospitals = gpd.read_file(shared / "hospitals_osm_tangerang.geojson").to_crs(METRIC_CRS)
+    area = shapely.union_all(desa.geometry.to_numpy())
+    hospitals = hospitals[hospitals.within(area)].copy()
+    # A point on a shared border belongs to the first kecamatan by code.
+    hospitals["kecamatan"] = [
+        next(kec_name[d.kode_kecamatan] for d in desa.itertuples() if d.geometry.covers(point))
+        for point in hospitals.geometry
+    ]
+    hospitals = hospitals.to_crs("EPSG:4326").sort_values("poi_id")
+    features = [
+        {
+            "type": "Feature",
+            "properties": {
+                "poi_id": r.poi_id,
+                "name": r.name,
+                "osm_id": str(r.osm_id),
+                "kecamatan": r.kecamatan,
+                "needs_manual_verify": bool(r.needs_manual_verify),
+            },
+            "geometry": {"type": "Point", "coordinates": [round(r.geometry.x, 6), round(r.geometry.y, 6)]},
+        }
+        for r in hospitals.itertuples()
+    ]
+    (out / "hospitals.geojson").write_text(
+        json.dumps({"type": "FeatureCollection", "features": features}, indent=1, ensure_ascii=False) + "\n",
+        encoding="utf-8",
+    )
+
+    # --- district boundary: the 157 kelurahan/desa polygons (real) ---------------------
+    desa_out = desa.to_crs("EPSG:4326")[["kode", "nama", "kode_kecamatan", "geometry"]].copy()
+    desa_out["kecamatan"] = desa_out["kode_kecamatan"].map(kec_name)
+    (out / "kelurahan.geojson").unlink(missing_ok=True)
+    desa_out.to_file(out / "kelurahan.geojson", driver="GeoJSON", COORDINATE_PRECISION=6)
+
+    print(
+        f"{len(tps)} TPS ({(tps.category == 'rawan').sum()} rawan, {(tps.category == 'khusus').sum()} khusus), "
+        f"{len(bases)} bases, {len(features)} hospitals; police {police.sum()}, TNI {tni.sum()}, "
+        f"Linmas {bases.linmas.sum()}"
+    )
+
+
+def main() -> None:
+    repo = Path(__file__).resolve().parents[1]
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--shared", type=Path, default=repo.parent / "shared" / "data" / "tangerang")
+    parser.add_argument("--out", type=Path, default=repo / "scenarios" / "tangerang-kota" / "data")
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    build(args.shared, args.out)
+
+
+if __name__ == "__main__":
+    main()

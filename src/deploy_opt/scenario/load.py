@@ -1,0 +1,518 @@
+"""Load a scenario: YAML + point tables -> a validated :class:`Scenario`.
+
+Every problem is collected before anything is raised, so the planner sees the
+whole list at once. File references are resolved relative to the scenario file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import warnings
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from pydantic import ValidationError
+
+from deploy_opt.errors import Issue, ScenarioError
+from deploy_opt.scenario.schema import (
+    AGENCIES,
+    BASE_FIELDS,
+    BASE_KINDS,
+    BASE_REQUIRED,
+    STATION_FIELDS,
+    STATION_REQUIRED,
+    ScenarioSpec,
+)
+from deploy_opt.scenario.tables import read_point_table
+from deploy_opt.scenario.yaml_source import YamlDocument
+
+#: Listing every bad row of a 7,000-row file helps nobody; show this many per kind.
+MAX_ROWS_PER_PROBLEM = 10
+#: Headcounts above this are certainly a typo (the whole national force is ~450k).
+MAX_HEADCOUNT = 1_000_000
+
+
+def name_key(text: str) -> str:
+    """Key for comparing place names: case- and whitespace-insensitive."""
+    return " ".join(str(text).split()).casefold()
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A validated scenario: the spec plus its station and base tables.
+
+    ``stations`` has columns ``id, lon, lat, x, y, kelurahan, kecamatan, category,
+    voters, kind``; ``bases`` has ``id, name, kind, lon, lat, x, y, kecamatan,
+    kelurahan, jurisdiction`` (a tuple of kecamatan names, empty = anywhere) and one
+    integer headcount column per agency. ``x``/``y`` are metres in
+    ``projected_crs``.
+    """
+
+    path: Path
+    spec: ScenarioSpec
+    stations: pd.DataFrame
+    bases: pd.DataFrame
+    projected_crs: str
+    input_hash: str
+    warnings: tuple[Issue, ...] = field(default=())
+
+
+class _RowProblems:
+    """Collects per-row problems, capped per kind, as :class:`Issue` objects."""
+
+    def __init__(self) -> None:
+        self._rows: dict[tuple[str, str, str], list[int]] = defaultdict(list)
+        self._severity: dict[tuple[str, str, str], str] = {}
+
+    def add(
+        self, file: str, column: str, message: str, line: int, severity: str = "error"
+    ) -> None:
+        key = (file, column, message)
+        self._rows[key].append(line)
+        self._severity[key] = severity
+
+    def issues(self) -> list[Issue]:
+        out: list[Issue] = []
+        for (file, column, message), lines in self._rows.items():
+            severity = "warning" if self._severity[(file, column, message)] == "warning" else "error"
+            for line in lines[:MAX_ROWS_PER_PROBLEM]:
+                out.append(Issue(file, f"column {column}", message, line, severity))
+            if len(lines) > MAX_ROWS_PER_PROBLEM:
+                more = len(lines) - MAX_ROWS_PER_PROBLEM
+                out.append(
+                    Issue(
+                        file,
+                        f"column {column}",
+                        f"{message} (and {more} more rows)",
+                        None,
+                        severity,
+                    )
+                )
+        return out
+
+
+def validate_scenario(path: str | Path) -> list[Issue]:
+    """Return every problem of the scenario at ``path`` (errors and warnings)."""
+    try:
+        scenario = load_scenario(path)
+    except ScenarioError as exc:
+        return [*exc.issues, *exc.warnings]
+    return list(scenario.warnings)
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Load and validate a scenario YAML and the files it refers to.
+
+    Raises
+    ------
+    ScenarioError
+        With every problem found, each naming file, field and line.
+    """
+    scenario_path = Path(path)
+    doc = YamlDocument(scenario_path)
+    try:
+        spec = ScenarioSpec.model_validate(doc.data)
+    except ValidationError as exc:
+        raise ScenarioError(_pydantic_issues(exc, doc)) from None
+
+    issues: list[Issue] = []
+    folder = scenario_path.parent
+    rows = _RowProblems()
+
+    stations_path = _resolve(folder, spec.stations.file)
+    raw_stations = read_point_table(
+        spec.stations,
+        stations_path,
+        STATION_FIELDS,
+        STATION_REQUIRED,
+        spec.crs,
+        issues,
+    )
+    stations = (
+        _clean_stations(raw_stations, spec, str(stations_path), rows)
+        if raw_stations is not None and not _has_errors(issues)
+        else None
+    )
+
+    base_frames: list[pd.DataFrame] = []
+    base_files: list[Path] = []
+    for index, source in enumerate(spec.bases):
+        base_path = _resolve(folder, source.file)
+        base_files.append(base_path)
+        before = len(issues)
+        raw = read_point_table(
+            source, base_path, BASE_FIELDS, BASE_REQUIRED, spec.crs, issues
+        )
+        if raw is None or len(issues) > before:
+            if raw is None and not issues[before:]:
+                issues.append(doc.issue(("bases", index, "file"), "cannot be read"))
+            continue
+        base_frames.append(_clean_bases(raw, str(base_path), spec.crs, rows))
+    bases = _concat_bases(base_frames, rows)
+
+    if stations is not None and bases is not None:
+        _cross_check(spec, doc, stations, bases, issues)
+
+    boundary_path = None
+    projected_crs = spec.projected_crs
+    if stations is not None:
+        projected_crs = projected_crs or _estimate_utm(stations)
+        _project(stations, spec.crs, projected_crs)
+        if bases is not None:
+            _project(bases, spec.crs, projected_crs)
+        if spec.district is not None:
+            boundary_path = _resolve(folder, spec.district.boundary)
+            _check_inside_district(
+                spec, boundary_path, projected_crs, stations, bases, doc, rows, issues
+            )
+
+    issues += rows.issues()
+    if _has_errors(issues) or stations is None or bases is None:
+        raise ScenarioError(issues)
+    files = [scenario_path, stations_path, *base_files]
+    if boundary_path is not None:
+        files.append(boundary_path)
+    return Scenario(
+        path=scenario_path,
+        spec=spec,
+        stations=stations,
+        bases=bases,
+        projected_crs=str(projected_crs),
+        input_hash=_hash_files(files),
+        warnings=tuple(i for i in issues if i.severity == "warning"),
+    )
+
+
+def _has_errors(issues: list[Issue]) -> bool:
+    return any(i.severity == "error" for i in issues)
+
+
+def _resolve(folder: Path, reference: str) -> Path:
+    candidate = Path(reference)
+    return candidate if candidate.is_absolute() else folder / candidate
+
+
+def _pydantic_issues(exc: ValidationError, doc: YamlDocument) -> list[Issue]:
+    issues = []
+    for error in exc.errors():
+        loc = tuple(part for part in error["loc"] if not str(part).startswith("function-"))
+        message = str(error["msg"]).removeprefix("Value error, ")
+        if error["type"] == "extra_forbidden":
+            message = "unknown key (check its spelling or the docs/scenario.md format)"
+        elif error["type"] == "missing":
+            message = "required key is missing"
+        elif "input" in error and error["type"] not in {"value_error", "assertion_error"}:
+            message = f"{message} (found {error['input']!r})"
+        issues.append(doc.issue(loc, message))
+    return issues
+
+
+def _text(value: Any) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return " ".join(str(value).split())
+
+
+def _number(value: Any) -> float | None:
+    text = _text(value).replace(",", ".") if isinstance(value, str) else value
+    try:
+        number = float(text) if text != "" else math.nan
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _count(value: Any) -> int | None:
+    """A non-negative whole number, or None; empty cells count as 0."""
+    if _text(value) == "":
+        return 0
+    number = _number(value)
+    if number is None or number < 0 or number != int(number) or number > MAX_HEADCOUNT:
+        return None
+    return int(number)
+
+
+def _coordinates(
+    frame: pd.DataFrame, file: str, crs: str, rows: _RowProblems
+) -> tuple[list[float], list[float], list[bool]]:
+    geographic = crs.upper() in {"EPSG:4326", "WGS84", "OGC:CRS84"}
+    lons, lats, ok = [], [], []
+    for lon_raw, lat_raw, line in zip(frame["lon"], frame["lat"], frame["_line"], strict=True):
+        lon, lat = _number(lon_raw), _number(lat_raw)
+        good = True
+        if lon is None:
+            rows.add(file, "lon", f"expected a number, found {_text(lon_raw)!r}", line)
+            good = False
+        if lat is None:
+            rows.add(file, "lat", f"expected a number, found {_text(lat_raw)!r}", line)
+            good = False
+        if good and geographic:
+            if not -90 <= lat <= 90 and -90 <= lon <= 90:  # type: ignore[operator]
+                rows.add(
+                    file, "lat", "latitude outside -90..90; are lon and lat swapped?", line
+                )
+                good = False
+            elif not (-180 <= lon <= 180 and -90 <= lat <= 90):  # type: ignore[operator]
+                rows.add(
+                    file,
+                    "lon",
+                    f"not a WGS84 coordinate; set `crs` if the file uses another CRS",
+                    line,
+                )
+                good = False
+        lons.append(lon if good else math.nan)
+        lats.append(lat if good else math.nan)
+        ok.append(good)
+    return lons, lats, ok
+
+
+def _clean_stations(
+    raw: pd.DataFrame, spec: ScenarioSpec, file: str, rows: _RowProblems
+) -> pd.DataFrame:
+    lons, lats, _ = _coordinates(raw, file, spec.crs, rows)
+    out = pd.DataFrame(
+        {
+            "id": [_text(v) for v in raw["id"]],
+            "lon": lons,
+            "lat": lats,
+            "kelurahan": [_text(v) for v in raw["kelurahan"]],
+            "kecamatan": [_text(v) for v in raw["kecamatan"]],
+            "category": [_text(v) for v in raw["category"]],
+            "kind": [_text(v) for v in raw["kind"]],
+            "_line": raw["_line"].to_numpy(),
+        }
+    )
+    voters = []
+    for value, line in zip(raw["voters"], out["_line"], strict=True):
+        count = _count(value)
+        if count is None:
+            rows.add(file, "voters", "expected a whole number >= 0", line)
+        voters.append(count or 0)
+    out["voters"] = np.asarray(voters, dtype=np.int64)
+
+    known = set(spec.categories)
+    seen: dict[str, int] = {}
+    for station_id, category, kel, kec, line in zip(
+        out["id"], out["category"], out["kelurahan"], out["kecamatan"], out["_line"], strict=True
+    ):
+        if station_id == "":
+            rows.add(file, "id", "empty TPS id", line)
+        elif station_id in seen:
+            rows.add(file, "id", f"duplicate TPS id {station_id!r} (first on line {seen[station_id]})", line)
+        else:
+            seen[station_id] = line
+        if category not in known:
+            rows.add(
+                file,
+                "category",
+                f"unknown category {category!r}; the scenario defines {sorted(known)}",
+                line,
+            )
+        if kel == "":
+            rows.add(file, "kelurahan", "empty kelurahan", line)
+        if kec == "":
+            rows.add(file, "kecamatan", "empty kecamatan", line)
+    return out
+
+
+def _clean_bases(
+    raw: pd.DataFrame, file: str, crs: str, rows: _RowProblems
+) -> pd.DataFrame:
+    lons, lats, _ = _coordinates(raw, file, crs, rows)
+    out = pd.DataFrame(
+        {
+            "id": [_text(v) for v in raw["id"]],
+            "name": [_text(v) for v in raw["name"]],
+            "kind": [_text(v).lower() for v in raw["kind"]],
+            "lon": lons,
+            "lat": lats,
+            "kecamatan": [_text(v) for v in raw["kecamatan"]],
+            "kelurahan": [_text(v) for v in raw["kelurahan"]],
+            "jurisdiction": [
+                tuple(p for p in (_text(s) for s in _text(v).split(";")) if p)
+                for v in raw["jurisdiction"]
+            ],
+            "_file": file,
+            "_line": raw["_line"].to_numpy(),
+        }
+    )
+    out.loc[out["name"] == "", "name"] = out["id"]
+    for agency in AGENCIES:
+        counts = []
+        for value, line in zip(raw[agency], out["_line"], strict=True):
+            count = _count(value)
+            if count is None:
+                rows.add(
+                    file,
+                    agency,
+                    f"headcount must be a whole number from 0 to {MAX_HEADCOUNT:,}, "
+                    f"found {_text(value)!r}",
+                    line,
+                )
+            counts.append(count or 0)
+        out[agency] = np.asarray(counts, dtype=np.int64)
+    for base_id, kind, line in zip(out["id"], out["kind"], out["_line"], strict=True):
+        if base_id == "":
+            rows.add(file, "id", "empty base id", line)
+        if kind not in BASE_KINDS:
+            rows.add(file, "kind", f"unknown base kind {kind!r}; expected one of {list(BASE_KINDS)}", line)
+    return out
+
+
+def _concat_bases(frames: list[pd.DataFrame], rows: _RowProblems) -> pd.DataFrame | None:
+    if not frames:
+        return None
+    bases = pd.concat(frames, ignore_index=True)
+    seen: dict[str, tuple[str, int]] = {}
+    for base_id, file, line in zip(bases["id"], bases["_file"], bases["_line"], strict=True):
+        if base_id and base_id in seen:
+            first_file, first_line = seen[base_id]
+            rows.add(file, "id", f"duplicate base id {base_id!r} (first in {first_file}:{first_line})", line)
+        else:
+            seen[base_id] = (file, line)
+    return bases
+
+
+def _cross_check(
+    spec: ScenarioSpec,
+    doc: YamlDocument,
+    stations: pd.DataFrame,
+    bases: pd.DataFrame,
+    issues: list[Issue],
+) -> None:
+    minimum = spec.solver.min_police_per_group
+    for name, category in spec.categories.items():
+        if (category.police or 0) < minimum:
+            issues.append(
+                doc.issue(
+                    ("categories", name, "police"),
+                    f"{category.police} officer(s) per group is below the minimum of "
+                    f"{minimum} (body-system rule); lower `solver.min_police_per_group` "
+                    "if the plan really means it",
+                )
+            )
+    kecamatan = {name_key(k) for k in stations["kecamatan"]}
+    for base_id, jurisdiction, file, line in zip(
+        bases["id"], bases["jurisdiction"], bases["_file"], bases["_line"], strict=True
+    ):
+        for place in jurisdiction:
+            if name_key(place) not in kecamatan:
+                issues.append(
+                    Issue(
+                        file,
+                        "column jurisdiction",
+                        f"base {base_id!r}: kecamatan {place!r} has no TPS in the scenario",
+                        line,
+                        "warning",
+                    )
+                )
+    for agency in AGENCIES:
+        if int(bases[agency].sum()) == 0 and agency != "medis":
+            issues.append(
+                Issue(
+                    str(doc.path),
+                    "bases",
+                    f"no base has any {agency} personnel; every TPS will be short of them",
+                    doc.line_of(("bases",)),
+                    "warning",
+                )
+            )
+    if not bases["kind"].isin(["puskesmas", "hospital"]).any():
+        issues.append(
+            Issue(
+                str(doc.path),
+                "bases",
+                "no medical facility (kind puskesmas or hospital) among the bases",
+                doc.line_of(("bases",)),
+                "warning",
+            )
+        )
+
+
+def _estimate_utm(stations: pd.DataFrame) -> str:
+    lon = float(np.nanmean(stations["lon"])) if len(stations) else 0.0
+    lat = float(np.nanmean(stations["lat"])) if len(stations) else 0.0
+    if not (math.isfinite(lon) and math.isfinite(lat)):
+        return "EPSG:3857"
+    zone = int((lon + 180) // 6) + 1
+    return f"EPSG:{32700 + zone if lat < 0 else 32600 + zone}"
+
+
+def _project(frame: pd.DataFrame, source_crs: str, target_crs: str) -> None:
+    from pyproj import Transformer
+
+    transformer = Transformer.from_crs(source_crs, target_crs, always_xy=True)
+    if source_crs.upper() not in {"EPSG:4326", "WGS84", "OGC:CRS84"} and "x" not in frame:
+        to_wgs = Transformer.from_crs(source_crs, "EPSG:4326", always_xy=True)
+        xs, ys = frame["lon"].to_numpy(float), frame["lat"].to_numpy(float)
+        frame["lon"], frame["lat"] = to_wgs.transform(xs, ys)
+        x, y = transformer.transform(xs, ys)
+    else:
+        wgs = Transformer.from_crs("EPSG:4326", target_crs, always_xy=True)
+        x, y = wgs.transform(frame["lon"].to_numpy(float), frame["lat"].to_numpy(float))
+    frame["x"] = np.asarray(x, dtype=np.float64)
+    frame["y"] = np.asarray(y, dtype=np.float64)
+
+
+def _check_inside_district(
+    spec: ScenarioSpec,
+    boundary_path: Path,
+    projected_crs: str,
+    stations: pd.DataFrame,
+    bases: pd.DataFrame | None,
+    doc: YamlDocument,
+    rows: _RowProblems,
+    issues: list[Issue],
+) -> None:
+    import geopandas as gpd
+    import shapely
+
+    district = spec.district
+    assert district is not None
+    if not boundary_path.exists():
+        issues.append(doc.issue(("district", "boundary"), f"file not found: {boundary_path}"))
+        return
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            polygons = gpd.read_file(boundary_path, layer=district.layer) if district.layer else gpd.read_file(boundary_path)
+    except Exception as exc:  # noqa: BLE001 - pyogrio raises its own error types
+        issues.append(doc.issue(("district", "boundary"), f"cannot read {boundary_path}: {exc}"))
+        return
+    if polygons.empty or not polygons.geometry.geom_type.isin(["Polygon", "MultiPolygon"]).any():
+        issues.append(doc.issue(("district", "boundary"), f"{boundary_path} has no polygons"))
+        return
+    if polygons.crs is None:
+        polygons = polygons.set_crs("EPSG:4326")
+    area = shapely.union_all(shapely.make_valid(polygons.to_crs(projected_crs).geometry.to_numpy()))
+    area = area.buffer(district.tolerance_m)
+    shapely.prepare(area)
+    tables = [(stations, str(_resolve(doc.path.parent, spec.stations.file)))]
+    if bases is not None:
+        tables += [(bases, None)]
+    for frame, file in tables:
+        valid = np.isfinite(frame["x"].to_numpy())
+        inside = np.ones(len(frame), dtype=bool)
+        inside[valid] = shapely.contains_xy(area, frame["x"].to_numpy()[valid], frame["y"].to_numpy()[valid])
+        for row in np.flatnonzero(~inside):
+            where = file if file is not None else frame["_file"].iloc[row]
+            rows.add(
+                where,
+                "lon/lat",
+                f"point is outside the district ({boundary_path.name}, "
+                f"tolerance {district.tolerance_m:g} m)",
+                int(frame["_line"].iloc[row]),
+            )
+
+
+def _hash_files(files: list[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]

@@ -1,0 +1,262 @@
+"""Typed schema of the scenario YAML (format version 1).
+
+Pure data: no file access here. ``load.py`` reads the YAML, validates it against
+these models and turns pydantic's errors into :class:`~deploy_opt.errors.Issue`
+objects with key paths and line numbers. The format is documented in
+``docs/scenario.md``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+AGENCIES: tuple[str, ...] = ("polri", "tni", "linmas", "medis")
+"""Personnel agencies known to the planner, in report order."""
+
+BASE_KINDS: tuple[str, ...] = (
+    "polres",
+    "polsek",
+    "kodim",
+    "koramil",
+    "kelurahan",
+    "puskesmas",
+    "hospital",
+    "other",
+)
+MEDICAL_KINDS: frozenset[str] = frozenset({"puskesmas", "hospital"})
+
+STATION_FIELDS: tuple[str, ...] = (
+    "id",
+    "lon",
+    "lat",
+    "kelurahan",
+    "kecamatan",
+    "category",
+    "voters",
+    "kind",
+)
+STATION_REQUIRED: frozenset[str] = frozenset(
+    {"id", "lon", "lat", "kelurahan", "kecamatan", "category"}
+)
+BASE_FIELDS: tuple[str, ...] = (
+    "id",
+    "name",
+    "kind",
+    "lon",
+    "lat",
+    "kecamatan",
+    "kelurahan",
+    "jurisdiction",
+    *AGENCIES,
+)
+BASE_REQUIRED: frozenset[str] = frozenset({"id", "kind", "lon", "lat"})
+
+PositiveInt = Annotated[int, Field(gt=0)]
+NonNegInt = Annotated[int, Field(ge=0)]
+PositiveFloat = Annotated[float, Field(gt=0)]
+
+_PATTERN_RE = re.compile(r"^\s*(\d+)\s*[-:]\s*(\d+)\s*[-:]\s*(\d+)\s*$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
+
+
+class CategorySpec(_Strict):
+    """A risk class: its priority weight and its staffing rule.
+
+    The rule is given with named fields (``police`` officers per group, ``tps``
+    per group, ``linmas`` per TPS, ``tni`` per group) or as a ``pattern`` string
+    together with ``pattern_order`` (``"P-T-L"`` or ``"P-L-T"``), where L is the
+    Linmas of the whole group.
+    """
+
+    weight: PositiveFloat
+    police: NonNegInt | None = None
+    tps: PositiveInt | None = None
+    linmas: NonNegInt | None = None
+    tni: NonNegInt = 0
+    max_group_minutes: PositiveFloat | None = None
+    pattern: str | None = None
+    pattern_order: Literal["P-T-L", "P-L-T"] | None = None
+    description: str = ""
+
+    @model_validator(mode="after")
+    def _resolve_pattern(self) -> CategorySpec:
+        if self.pattern is None:
+            missing = [
+                name
+                for name in ("police", "tps", "linmas")
+                if getattr(self, name) is None
+            ]
+            if missing:
+                msg = (
+                    f"missing {', '.join(missing)}: give `police`, `tps` and "
+                    "`linmas`, or a `pattern` with its `pattern_order`"
+                )
+                raise ValueError(msg)
+            return self
+        if self.pattern_order is None:
+            msg = (
+                f"pattern {self.pattern!r} needs `pattern_order` (P-T-L or P-L-T): "
+                "the order of the three numbers differs between years and units"
+            )
+            raise ValueError(msg)
+        match = _PATTERN_RE.match(self.pattern)
+        if match is None:
+            msg = f"pattern {self.pattern!r} is not three numbers like '2-16-32'"
+            raise ValueError(msg)
+        first, second, third = (int(g) for g in match.groups())
+        police, tps, linmas_group = (
+            (first, second, third)
+            if self.pattern_order == "P-T-L"
+            else (first, third, second)
+        )
+        if tps == 0:
+            msg = f"pattern {self.pattern!r} secures 0 TPS per group"
+            raise ValueError(msg)
+        if linmas_group % tps:
+            msg = (
+                f"pattern {self.pattern!r} gives {linmas_group} Linmas for {tps} TPS, "
+                "not a whole number per TPS; give `linmas` per TPS instead"
+            )
+            raise ValueError(msg)
+        for name, value in (
+            ("police", police),
+            ("tps", tps),
+            ("linmas", linmas_group // tps),
+        ):
+            given = getattr(self, name)
+            if given is not None and given != value:
+                msg = f"`{name}: {given}` contradicts pattern {self.pattern!r}"
+                raise ValueError(msg)
+        object.__setattr__(self, "police", police)
+        object.__setattr__(self, "tps", tps)
+        object.__setattr__(self, "linmas", linmas_group // tps)
+        return self
+
+    @property
+    def rule(self) -> str:
+        """The rule as a P-T-L string with TNI, e.g. ``2-16-32 +1 TNI``."""
+        tps = self.tps or 0
+        text = f"{self.police}-{tps}-{(self.linmas or 0) * tps}"
+        return f"{text} +{self.tni} TNI" if self.tni else text
+
+
+class TableSource(_Strict):
+    """A table of points: CSV (lon/lat columns) or a GIS file geopandas reads."""
+
+    file: str
+    columns: dict[str, str] = Field(default_factory=dict)
+    defaults: dict[str, str | int | float] = Field(default_factory=dict)
+    layer: str | None = None
+    crs: str | None = None
+    encoding: str = "utf-8"
+
+
+class StationsSpec(TableSource):
+    """Where the polling stations come from and how columns map to fields."""
+
+    @field_validator("columns")
+    @classmethod
+    def _known_station_fields(cls, value: dict[str, str]) -> dict[str, str]:
+        unknown = sorted(set(value) - set(STATION_FIELDS))
+        if unknown:
+            msg = f"unknown field(s) {unknown}; known: {list(STATION_FIELDS)}"
+            raise ValueError(msg)
+        return value
+
+
+class BaseSourceSpec(TableSource):
+    """A table of bases (Polsek, Koramil, kelurahan Linmas posts, medical sites)."""
+
+    @field_validator("columns", "defaults")
+    @classmethod
+    def _known_base_fields(cls, value: dict[str, object]) -> dict[str, object]:
+        unknown = sorted(set(value) - set(BASE_FIELDS))
+        if unknown:
+            msg = f"unknown field(s) {unknown}; known: {list(BASE_FIELDS)}"
+            raise ValueError(msg)
+        return value
+
+
+class AgencyTravelSpec(_Strict):
+    """How one agency travels: speed and the longest trip the plan allows."""
+
+    speed_kmh: PositiveFloat
+    max_minutes: PositiveFloat | None = None
+
+
+class TravelSpec(_Strict):
+    """Travel-time model. Version 1: straight line x detour factor / speed."""
+
+    model: Literal["straight_line"] = "straight_line"
+    detour_factor: Annotated[float, Field(ge=1.0, le=5.0)] = 1.4
+    agencies: dict[str, AgencyTravelSpec]
+
+    @field_validator("agencies")
+    @classmethod
+    def _known_agencies(
+        cls, value: dict[str, AgencyTravelSpec]
+    ) -> dict[str, AgencyTravelSpec]:
+        unknown = sorted(set(value) - set(AGENCIES))
+        if unknown:
+            msg = f"unknown agency {unknown}; known: {list(AGENCIES)}"
+            raise ValueError(msg)
+        missing = sorted(set(AGENCIES) - set(value))
+        if missing:
+            msg = f"missing agency {missing}: every agency needs a speed"
+            raise ValueError(msg)
+        return value
+
+
+class DistrictSpec(_Strict):
+    """The area of the plan: polygons every TPS and base must lie in."""
+
+    boundary: str
+    layer: str | None = None
+    name_field: str | None = None
+    tolerance_m: Annotated[float, Field(ge=0)] = 100.0
+
+
+class SolverSpec(_Strict):
+    """Solver settings; the CLI options override them."""
+
+    time_limit_s: PositiveFloat = 30.0
+    seed: NonNegInt = 0
+    min_police_per_group: NonNegInt = 2
+
+
+class ScenarioSpec(_Strict):
+    """The whole scenario YAML."""
+
+    schema_version: Literal[1] = 1
+    name: str
+    description: str = ""
+    crs: str = "EPSG:4326"
+    projected_crs: str | None = None
+    district: DistrictSpec | None = None
+    stations: StationsSpec
+    categories: dict[str, CategorySpec]
+    bases: list[BaseSourceSpec]
+    travel: TravelSpec
+    solver: SolverSpec = Field(default_factory=SolverSpec)
+
+    @field_validator("categories")
+    @classmethod
+    def _some_categories(cls, value: dict[str, CategorySpec]) -> dict[str, CategorySpec]:
+        if not value:
+            msg = "at least one risk category is needed"
+            raise ValueError(msg)
+        return value
+
+    @field_validator("bases")
+    @classmethod
+    def _some_bases(cls, value: list[BaseSourceSpec]) -> list[BaseSourceSpec]:
+        if not value:
+            msg = "at least one base table is needed"
+            raise ValueError(msg)
+        return value
