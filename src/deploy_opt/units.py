@@ -13,7 +13,7 @@ import numpy.typing as npt
 UNREACHABLE: int = np.iinfo(np.int32).max
 
 #: Risk weights are floats in the scenario; solvers use weight * WEIGHT_SCALE as int.
-WEIGHT_SCALE: int = 1000
+WEIGHT_SCALE: int = 100
 
 
 def minutes_to_seconds(minutes: float) -> int:

@@ -1,0 +1,190 @@
+"""Independent checker: recompute every rule and KPI from the inputs and the plan.
+
+It does not trust anything the solver computed besides the plan itself (groups,
+persons per base and group or TPS, medical links). It runs after every solve
+and in the tests; any violation is a bug in deploy_opt, never the user's fault.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from deploy_opt.problem import GROUP_AGENCIES, ProblemData
+from deploy_opt.result import Result
+from deploy_opt.scenario.schema import AGENCIES
+from deploy_opt.units import UNREACHABLE
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """Violations found (empty = the plan keeps every rule) and recomputed KPIs."""
+
+    violations: tuple[str, ...]
+    station_covered: np.ndarray
+    station_staff: dict[str, np.ndarray]
+    coverage_by_category: dict[str, dict[str, float | int]]
+    personnel: dict[str, dict[str, int]]
+    extra: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def passed(self) -> bool:
+        """True when no rule is broken."""
+        return not self.violations
+
+
+def _lookup(data: ProblemData, agency: str, base: int, stations: np.ndarray) -> np.ndarray:
+    """Travel seconds from ``base`` to ``stations``; UNREACHABLE where not stored."""
+    row = data.travel[agency].seconds[[base]].tocoo()
+    times = np.full(data.n_stations, UNREACHABLE, dtype=np.int64)
+    times[row.col] = row.data
+    return times[stations]
+
+
+def check_plan(data: ProblemData, result: Result) -> CheckReport:
+    """Recompute every rule of ``result`` against ``data``."""
+    problems: list[str] = []
+    grouping = result.grouping
+    n = data.n_stations
+
+    # Groups: a partition of the stations into cells under each category's rule.
+    seen = np.zeros(n, dtype=np.int64)
+    for members in grouping.members:
+        seen[members] += 1
+    if (seen != 1).any():
+        problems.append(f"{int((seen != 1).sum())} stations are not in exactly one group")
+    for g, members in enumerate(grouping.members):
+        gid = result.group_ids[g]
+        cats = set(data.station_category[members].tolist())
+        kecs = set(data.station_kecamatan[members].tolist())
+        if len(cats) != 1 or len(kecs) != 1:
+            problems.append(f"group {gid} mixes categories or kecamatan")
+            continue
+        rule = data.categories[cats.pop()]
+        if len(members) > rule.tps:
+            problems.append(f"group {gid} has {len(members)} TPS, rule allows {rule.tps}")
+        if rule.max_group_s is not None and len(members) > 1:
+            block = data.station_pairs.seconds[members][:, members].tocoo()
+            stored = np.zeros((len(members), len(members)), dtype=bool)
+            stored[block.row, block.col] = block.data <= rule.max_group_s
+            np.fill_diagonal(stored, True)
+            if not stored.all():
+                problems.append(
+                    f"group {gid} has TPS more than {rule.max_group_s / 60:g} min apart"
+                )
+
+    # Police and TNI: headcount, jurisdiction, travel limit, no overstaffing.
+    staff = {agency: np.zeros(n, dtype=np.int64) for agency in AGENCIES}
+    group_staff: dict[str, np.ndarray] = {}
+    for agency in GROUP_AGENCIES:
+        alloc = result.allocations[agency]
+        limit = data.travel_limit_s[agency]
+        per_group = np.zeros(grouping.n_groups, dtype=np.int64)
+        used = np.zeros(data.n_bases, dtype=np.int64)
+        for b, g, count, travel in zip(alloc.base, alloc.group, alloc.count, alloc.travel_s, strict=True):
+            members = grouping.members[g]
+            gid = result.group_ids[g]
+            if count <= 0:
+                problems.append(f"{agency}: non-positive count to group {gid}")
+            if not data.jurisdiction[b, grouping.group_kecamatan[g]]:
+                problems.append(f"{agency}: {data.base_ids[b]} serves {gid} outside its jurisdiction")
+            times = _lookup(data, agency, int(b), members)
+            worst = int(times.max())
+            if worst >= UNREACHABLE or (limit is not None and worst > limit):
+                problems.append(f"{agency}: {data.base_ids[b]} is beyond the travel limit of {gid}")
+            elif worst != travel:
+                problems.append(f"{agency}: travel to {gid} reported {travel} s, recomputed {worst} s")
+            per_group[g] += count
+            used[b] += count
+        over = np.flatnonzero(used > data.headcount[agency])
+        problems += [
+            f"{agency}: {data.base_ids[b]} sends {used[b]} of {data.headcount[agency][b]}" for b in over
+        ]
+        demand = np.array([data.categories[c].need(agency) for c in grouping.group_category])
+        problems += [
+            f"{agency}: group {result.group_ids[g]} gets {per_group[g]} for {demand[g]} needed"
+            for g in np.flatnonzero(per_group > demand)
+        ]
+        group_staff[agency] = per_group
+        staff[agency] = per_group[grouping.station_group]
+
+    # Linmas: from the TPS's own kelurahan, within headcount.
+    linmas = result.linmas
+    used = np.zeros(data.n_bases, dtype=np.int64)
+    for b, i, count in zip(linmas.base, linmas.station, linmas.count, strict=True):
+        if data.base_kelurahan[b] != data.station_kelurahan[i]:
+            problems.append(f"linmas: {data.base_ids[b]} sent to {data.station_ids[i]} in another kelurahan")
+        used[b] += count
+        staff["linmas"][i] += count
+    problems += [
+        f"linmas: {data.base_ids[b]} sends {used[b]} of {data.headcount['linmas'][b]}"
+        for b in np.flatnonzero(used > data.headcount["linmas"])
+    ]
+
+    # Medical: the linked facility is the nearest one.
+    facilities = data.medical_bases
+    medical_ok = np.zeros(n, dtype=bool)
+    if len(facilities):
+        seconds = data.travel["medis"].dense()[facilities]
+        best = seconds.min(axis=0)
+        linked = result.medical.base
+        linked_time = np.where(
+            linked >= 0,
+            data.travel["medis"].dense()[np.maximum(linked, 0), np.arange(n)],
+            UNREACHABLE,
+        )
+        wrong = np.flatnonzero(linked_time != best)
+        problems += [f"medical: {data.station_ids[i]} is not linked to its nearest facility" for i in wrong[:10]]
+        limit = data.travel_limit_s["medis"]
+        medical_ok = (best < UNREACHABLE) & (True if limit is None else best <= limit)
+
+    # Coverage per station and the shortfall list.
+    need = {
+        agency: np.array([data.categories[c].need(agency) for c in data.station_category])
+        for agency in ("polri", "tni", "linmas")
+    }
+    met = {agency: staff[agency] >= need[agency] for agency in need}
+    covered = met["polri"] & met["tni"] & met["linmas"]
+    listed = Counter()
+    for shortfall in result.shortfalls:
+        for station_id in shortfall.station_ids:
+            listed[(shortfall.agency, station_id)] += 1
+    for agency, ok in [*met.items(), ("medis", medical_ok)]:
+        for i in np.flatnonzero(~ok):
+            if listed[(agency, data.station_ids[i])] != 1:
+                problems.append(f"{agency}: {data.station_ids[i]} is short but not listed once as a shortfall")
+        for i in np.flatnonzero(ok):
+            if listed[(agency, data.station_ids[i])]:
+                problems.append(f"{agency}: {data.station_ids[i]} is listed as short but is served")
+
+    coverage: dict[str, dict[str, float | int]] = {}
+    for c, rule in enumerate(data.categories):
+        mask = data.station_category == c
+        total = int(mask.sum())
+        coverage[rule.name] = {
+            "stations": total,
+            "rule": rule.rule + (f" +{rule.tni} TNI" if rule.tni else ""),
+            "covered": int(covered[mask].sum()),
+            "fraction": round(float(covered[mask].mean()), 6) if total else 1.0,
+            "police_met": int(met["polri"][mask].sum()),
+            "tni_met": int(met["tni"][mask].sum()),
+            "linmas_met": int(met["linmas"][mask].sum()),
+            "medical_within_limit": int(medical_ok[mask].sum()),
+        }
+    personnel = {
+        agency: {
+            "available": int(data.headcount[agency].sum()),
+            "assigned": int(group_staff[agency].sum()) if agency in group_staff else int(staff[agency].sum()),
+        }
+        for agency in ("polri", "tni", "linmas")
+    }
+    return CheckReport(
+        violations=tuple(problems),
+        station_covered=covered,
+        station_staff=staff,
+        coverage_by_category=coverage,
+        personnel=personnel,
+        extra={"medical_within_limit": medical_ok},
+    )

@@ -1,0 +1,103 @@
+"""The one place that runs load -> travel -> problem -> solve -> check -> export."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from deploy_opt.check import CheckReport, check_plan
+from deploy_opt.errors import CheckError
+from deploy_opt.export.atomic import check_writable, write_directory
+from deploy_opt.export.summary import build_summary, to_json_bytes
+from deploy_opt.export.tables import roster_table, stations_table, to_csv_bytes
+from deploy_opt.problem import ProblemData, build_problem
+from deploy_opt.result import Result, SolveParams
+from deploy_opt.scenario import Scenario, load_scenario
+from deploy_opt.solvers import solve_plan
+from deploy_opt.travel import build_travel_model
+
+logger = logging.getLogger("deploy_opt")
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    """Everything one run produced."""
+
+    scenario: Scenario
+    data: ProblemData
+    result: Result
+    report: CheckReport
+    summary: dict[str, Any]
+    stations: pd.DataFrame
+    roster: pd.DataFrame
+    out_dir: Path | None
+
+
+def params_for(scenario: Scenario, time_limit_s: float | None, seed: int | None) -> SolveParams:
+    """Solver settings: the scenario's, overridden by explicit arguments."""
+    spec = scenario.spec.solver
+    return SolveParams(
+        time_limit_s=spec.time_limit_s if time_limit_s is None else time_limit_s,
+        seed=spec.seed if seed is None else seed,
+    )
+
+
+def run(
+    scenario_path: str | Path,
+    out_dir: str | Path | None = None,
+    *,
+    time_limit_s: float | None = None,
+    seed: int | None = None,
+    overwrite: bool = False,
+) -> RunOutcome:
+    """Solve the scenario at ``scenario_path`` and write the outputs to ``out_dir``.
+
+    Raises
+    ------
+    ScenarioError
+        When the scenario is invalid (every problem listed).
+    OutputExistsError
+        When ``out_dir`` exists and may not be replaced (checked before solving).
+    CheckError
+        When the independent checker finds a broken rule (a bug in deploy_opt).
+    """
+    if out_dir is not None:
+        check_writable(Path(out_dir), overwrite=overwrite)
+    scenario = load_scenario(scenario_path)
+    for warning in scenario.warnings:
+        logger.warning("%s", warning)
+    params = params_for(scenario, time_limit_s, seed)
+    data = build_problem(scenario, build_travel_model(scenario.spec.travel))
+    logger.info("%d TPS, %d bases; travel model %s", data.n_stations, data.n_bases, data.travel_model)
+    result = solve_plan(data, params)
+    report = check_plan(data, result)
+    if not report.passed:
+        msg = "the plan breaks rules (please report this bug):\n  " + "\n  ".join(report.violations[:20])
+        raise CheckError(msg)
+    summary = build_summary(data, result, report, scenario_name=scenario.spec.name, warnings=scenario.warnings)
+    stations = stations_table(data, result, report)
+    roster = roster_table(data, result)
+    if out_dir is not None:
+        write_directory(
+            Path(out_dir),
+            {
+                "stations.csv": to_csv_bytes(stations),
+                "roster.csv": to_csv_bytes(roster),
+                "summary.json": to_json_bytes(summary),
+            },
+            overwrite=overwrite,
+        )
+    return RunOutcome(
+        scenario=scenario,
+        data=data,
+        result=result,
+        report=report,
+        summary=summary,
+        stations=stations,
+        roster=roster,
+        out_dir=None if out_dir is None else Path(out_dir),
+    )

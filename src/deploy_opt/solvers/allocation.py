@@ -1,0 +1,255 @@
+"""Send police or TNI from bases to guard groups.
+
+Formulation (one agency; bases B with headcount h_b, groups G needing d_g
+persons, arcs A = {(b, g): base b may serve g's kecamatan and reaches every TPS
+of g within the agency's limit}, t_bg = longest of those trips in seconds):
+
+    minimise   sum_g P_g (1 - y_g) + sum_(b,g) in A  t_bg x_bg
+    subject to sum_b x_bg = d_g y_g          (a group is fully staffed or not)
+               sum_g x_bg <= h_b              (headcount of each base)
+               x_bg integer >= 0, y_g in {0, 1}
+
+P_g = w_g * n_g * M with w_g the category weight (scaled), n_g the TPS in the
+group and M larger than any possible total travel, so covering risk-weighted TPS
+always comes first and travel breaks ties.
+
+Method: relax y_g to [0, 1]; the relaxation is an integer min-cost flow
+(source -> base -> group -> sink, plus a direct shortfall arc of cost P_g/d_g per
+person), solved exactly by OR-Tools. Its optimum is a valid lower bound. If no
+group ends up partly staffed, the flow is optimal for the model above. Otherwise
+the partly staffed groups are repaired and CP-SAT, hinted with the repaired
+plan, solves the exact model within the time limit; its own bound is reported.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from ortools.graph.python import min_cost_flow
+from ortools.sat.python import cp_model
+
+from deploy_opt.errors import SolverError
+from deploy_opt.problem import IntArray, ProblemData
+from deploy_opt.solvers.grouping import Grouping
+from deploy_opt.units import UNREACHABLE
+
+
+@dataclass(frozen=True)
+class AgencyAllocation:
+    """Persons of one agency sent from bases to groups."""
+
+    agency: str
+    base: IntArray
+    group: IntArray
+    count: IntArray
+    travel_s: IntArray
+    demand: IntArray
+    covered: np.ndarray
+    reachable_bases: tuple[IntArray, ...]
+    objective: int
+    bound: int
+    status: str
+    method: str
+
+
+def group_travel(data: ProblemData, grouping: Grouping, agency: str) -> tuple[IntArray, IntArray]:
+    """Arcs (base, group) allowed for ``agency`` and their longest trip in seconds.
+
+    A base may serve a group when it has personnel of ``agency``, its
+    jurisdiction includes the group's kecamatan and every TPS of the group is
+    within the agency's travel limit.
+    """
+    candidates = np.flatnonzero(data.headcount[agency] > 0)
+    if len(candidates) == 0 or grouping.n_groups == 0:
+        return np.zeros((0, 2), dtype=np.int64), np.zeros(0, dtype=np.int64)
+    dense = data.travel[agency].dense()[candidates]
+    order = np.argsort(grouping.station_group, kind="stable")
+    starts = np.searchsorted(grouping.station_group[order], np.arange(grouping.n_groups))
+    worst = np.maximum.reduceat(dense[:, order], starts, axis=1)
+    allowed = data.jurisdiction[np.ix_(candidates, grouping.group_kecamatan)] & (worst < UNREACHABLE)
+    limit = data.travel_limit_s[agency]
+    if limit is not None:
+        allowed &= worst <= limit
+    group, cand = np.nonzero(allowed.T)  # sorted by group, then base
+    arcs = np.stack([candidates[cand], group], axis=1).astype(np.int64)
+    return arcs, worst[cand, group].astype(np.int64)
+
+
+def allocate(
+    data: ProblemData,
+    grouping: Grouping,
+    agency: str,
+    *,
+    time_limit_s: float,
+    seed: int,
+    workers: int = 1,
+) -> AgencyAllocation:
+    """Allocate ``agency`` personnel to the groups (see module docstring).
+
+    Raises
+    ------
+    SolverError
+        If OR-Tools fails on a model that should always be feasible.
+    """
+    n_groups = grouping.n_groups
+    demand = np.array(
+        [data.categories[c].need(agency) for c in grouping.group_category], dtype=np.int64
+    )
+    headcount = data.headcount[agency]
+    arcs, travel = group_travel(data, grouping, agency)
+    reachable = tuple(
+        np.sort(arcs[arcs[:, 1] == g, 0]) if len(arcs) else np.zeros(0, dtype=np.int64)
+        for g in range(n_groups)
+    )
+    sizes = np.array([len(m) for m in grouping.members], dtype=np.int64)
+    weights = np.array([data.categories[c].weight for c in grouping.group_category], dtype=np.int64)
+    big_m = int(max(1, travel.max(initial=0)) * max(1, int(demand.sum())) + 1)
+    per_person = weights * sizes * big_m  # any covered TPS outweighs all travel
+    penalty = per_person * demand  # cost of leaving a whole group unstaffed
+
+    count, bound = _relaxed_flow(arcs, travel, headcount, demand, per_person, n_groups)
+    staffed = np.bincount(arcs[:, 1], weights=count, minlength=n_groups).astype(np.int64)
+    partial = (staffed > 0) & (staffed < demand)
+    method = "min-cost flow"
+    status = "optimal"
+    if partial.any():
+        count = _repair(arcs, count, headcount, demand, penalty)
+        count, cp_bound, status = _solve_exact(
+            arcs, travel, headcount, demand, penalty, count, time_limit_s, seed, workers
+        )
+        bound = max(bound, cp_bound)
+        method = "min-cost flow bound + CP-SAT"
+    staffed = np.bincount(arcs[:, 1], weights=count, minlength=n_groups).astype(np.int64)
+    covered = staffed >= demand
+    objective = int((penalty * ~covered).sum() + (travel * count).sum())
+    used = count > 0
+    return AgencyAllocation(
+        agency=agency,
+        base=arcs[used, 0] if len(arcs) else np.zeros(0, dtype=np.int64),
+        group=arcs[used, 1] if len(arcs) else np.zeros(0, dtype=np.int64),
+        count=count[used],
+        travel_s=travel[used],
+        demand=demand,
+        covered=covered,
+        reachable_bases=reachable,
+        objective=objective,
+        bound=min(bound, objective),
+        status=status if bound < objective or status == "optimal" else "optimal",
+        method=method,
+    )
+
+
+def _relaxed_flow(
+    arcs: IntArray,
+    travel: IntArray,
+    headcount: IntArray,
+    demand: IntArray,
+    per_person: IntArray,
+    n_groups: int,
+) -> tuple[IntArray, int]:
+    """Exact min-cost flow of the relaxation: persons per arc and its optimum."""
+    n_bases = len(headcount)
+    source, sink = n_bases + n_groups, n_bases + n_groups + 1
+    tails = np.concatenate(
+        [np.full(n_bases, source), arcs[:, 0], n_bases + np.arange(n_groups), np.full(n_groups, source)]
+    )
+    heads = np.concatenate(
+        [np.arange(n_bases), n_bases + arcs[:, 1], np.full(n_groups, sink), n_bases + np.arange(n_groups)]
+    )
+    caps = np.concatenate([headcount, demand[arcs[:, 1]], demand, demand])
+    costs = np.concatenate([np.zeros(n_bases), travel, np.zeros(n_groups), per_person])
+    flow = min_cost_flow.SimpleMinCostFlow()
+    handles = flow.add_arcs_with_capacity_and_unit_cost(
+        tails.astype(np.int64), heads.astype(np.int64), caps.astype(np.int64), costs.astype(np.int64)
+    )
+    supplies = np.zeros(n_bases + n_groups + 2, dtype=np.int64)
+    supplies[source] = int(demand.sum())
+    supplies[sink] = -int(demand.sum())
+    flow.set_nodes_supplies(np.arange(len(supplies)), supplies)
+    if flow.solve() != flow.OPTIMAL:
+        msg = "min-cost flow did not solve the allocation relaxation"
+        raise SolverError(msg)
+    flows = flow.flows(handles)
+    count = flows[n_bases : n_bases + len(arcs)].astype(np.int64)
+    # With y_g relaxed, P_g (1 - y_g) = per_person_g * (persons short): the flow
+    # optimum is the optimum of the relaxation, hence a valid lower bound.
+    return count, int(flow.optimal_cost())
+
+
+def _repair(
+    arcs: IntArray, count: IntArray, headcount: IntArray, demand: IntArray, penalty: IntArray
+) -> IntArray:
+    """Make every group fully staffed or empty: release partial groups, refill by priority."""
+    count = count.copy()
+    n_groups = len(demand)
+    staffed = np.bincount(arcs[:, 1], weights=count, minlength=n_groups)
+    partial = np.flatnonzero((staffed > 0) & (staffed < demand))
+    count[np.isin(arcs[:, 1], partial)] = 0
+    spare = headcount - np.bincount(arcs[:, 0], weights=count, minlength=len(headcount)).astype(np.int64)
+    for g in sorted(partial, key=lambda g: (-penalty[g] / max(demand[g], 1), g)):
+        rows = np.flatnonzero(arcs[:, 1] == g)
+        if spare[arcs[rows, 0]].sum() < demand[g]:
+            continue
+        need = int(demand[g])
+        for r in rows:
+            take = min(need, int(spare[arcs[r, 0]]))
+            count[r] += take
+            spare[arcs[r, 0]] -= take
+            need -= take
+            if need == 0:
+                break
+    return count
+
+
+def _solve_exact(
+    arcs: IntArray,
+    travel: IntArray,
+    headcount: IntArray,
+    demand: IntArray,
+    penalty: IntArray,
+    hint: IntArray,
+    time_limit_s: float,
+    seed: int,
+    workers: int,
+) -> tuple[IntArray, int, str]:
+    """CP-SAT on the exact model, hinted by ``hint``; returns plan, bound, status."""
+    model = cp_model.CpModel()
+    n_groups = len(demand)
+    x = [
+        model.new_int_var(0, int(min(headcount[b], demand[g])), f"x_{b}_{g}")
+        for b, g in arcs
+    ]
+    y = [model.new_bool_var(f"y_{g}") for g in range(n_groups)]
+    by_group: list[list[int]] = [[] for _ in range(n_groups)]
+    by_base: list[list[int]] = [[] for _ in range(len(headcount))]
+    for a, (b, g) in enumerate(arcs):
+        by_group[g].append(a)
+        by_base[b].append(a)
+    # (1) a group is fully staffed or not at all
+    for g in range(n_groups):
+        model.add(sum(x[a] for a in by_group[g]) == int(demand[g]) * y[g])
+    # (2) no base sends more persons than it has
+    for b, rows in enumerate(by_base):
+        if rows:
+            model.add(sum(x[a] for a in rows) <= int(headcount[b]))
+    model.minimize(
+        sum(int(penalty[g]) * (1 - y[g]) for g in range(n_groups))
+        + cp_model.LinearExpr.weighted_sum(x, [int(t) for t in travel])
+    )
+    hinted = np.bincount(arcs[:, 1], weights=hint, minlength=n_groups)
+    for a in range(len(arcs)):
+        model.add_hint(x[a], int(hint[a]))
+    for g in range(n_groups):
+        model.add_hint(y[g], bool(hinted[g] >= demand[g]))
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.1, time_limit_s)
+    solver.parameters.num_workers = max(1, workers)
+    solver.parameters.random_seed = seed
+    result = solver.solve(model)
+    if result not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return hint, 0, "feasible"
+    count = np.array([solver.value(v) for v in x], dtype=np.int64)
+    status = "optimal" if result == cp_model.OPTIMAL else "feasible"
+    return count, int(math.floor(solver.best_objective_bound)), status

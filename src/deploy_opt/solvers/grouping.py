@@ -1,0 +1,217 @@
+"""Form guard groups: TPS of one category and kecamatan, at most ``tps`` per group.
+
+Formulation (per cell = category c x kecamatan k, stations I, capacity Q = tps,
+spread limit L = max_group_s, police travel times D symmetrised as max(d_ij, d_ji)):
+
+    minimise   number of groups, then sum_i D[i, anchor(i)]
+    subject to every station in exactly one group;
+               at most Q stations per group;
+               D[i, j] <= L for all i, j in one group  (the group's spread).
+
+Method (capacitated p-median heuristic, Mulvey-Beck style): start with
+ceil(|I|/Q) anchors chosen farthest-first; assign stations to anchors by an exact
+min-cost flow with capacity Q, allowing only D[i, anchor] <= L/2 (by the triangle
+inequality this keeps every pairwise time within L); move each anchor to its
+group's medoid and repeat until stable; open a new anchor at a station no anchor
+can take; then try to close the smallest groups while everything still fits.
+
+Lower bound on the number of groups of a cell: max(ceil(|I|/Q), size of a clique
+of stations that are pairwise more than L apart), since such stations must all be
+in different groups. Both are valid for any plan, so the gap is honest.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from ortools.graph.python import min_cost_flow
+
+from deploy_opt.errors import SolverError
+from deploy_opt.problem import IntArray, ProblemData
+from deploy_opt.units import UNREACHABLE
+
+#: Cost of leaving a station without an anchor in one assignment round.
+_UNASSIGNED_COST = 10**9
+_MAX_ROUNDS = 50
+
+
+@dataclass(frozen=True)
+class Grouping:
+    """Guard groups of a plan.
+
+    ``station_group[i]`` is the group of station ``i``; groups are numbered by
+    category, then kecamatan, then the smallest station id in the group.
+    """
+
+    station_group: IntArray
+    group_category: IntArray
+    group_kecamatan: IntArray
+    group_anchor: IntArray
+    members: tuple[IntArray, ...]
+    lower_bound: int
+    spread_s: int
+
+    @property
+    def n_groups(self) -> int:
+        """Number of groups."""
+        return len(self.members)
+
+
+def form_groups(data: ProblemData) -> Grouping:
+    """Partition the stations of ``data`` into guard groups (see module docstring).
+
+    Raises
+    ------
+    SolverError
+        If a formed group breaks its spread limit (a bug, never the user's input).
+    """
+    groups: list[tuple[int, int, IntArray, int]] = []
+    lower_bound = 0
+    spread = 0
+    for c, rule in enumerate(data.categories):
+        for k in range(len(data.kecamatan_names)):
+            cell = np.flatnonzero((data.station_category == c) & (data.station_kecamatan == k))
+            if len(cell) == 0:
+                continue
+            if rule.tps <= 1:
+                groups += [(c, k, np.array([i]), int(i)) for i in cell]
+                lower_bound += len(cell)
+                continue
+            times = _cell_times(data, cell)
+            limit = rule.max_group_s if rule.max_group_s is not None else UNREACHABLE - 1
+            anchors, assignment = _cluster(times, rule.tps, limit // 2)
+            lower_bound += _cell_lower_bound(times, rule.tps, limit)
+            for a in np.unique(assignment):
+                members = np.flatnonzero(assignment == a)
+                block = times[np.ix_(members, members)]
+                if block.max() > limit:
+                    msg = f"group in cell {rule.name}/{data.kecamatan_names[k]} breaks its spread limit"
+                    raise SolverError(msg)
+                spread += int(times[members, anchors[a]].sum())
+                groups.append((c, k, cell[members], int(cell[anchors[a]])))
+    groups.sort(key=lambda g: (g[0], g[1], data.station_ids[int(g[2].min())]))
+    station_group = np.full(data.n_stations, -1, dtype=np.int64)
+    for g, (_, _, members, _) in enumerate(groups):
+        station_group[members] = g
+    return Grouping(
+        station_group=station_group,
+        group_category=np.array([g[0] for g in groups], dtype=np.int64),
+        group_kecamatan=np.array([g[1] for g in groups], dtype=np.int64),
+        group_anchor=np.array([g[3] for g in groups], dtype=np.int64),
+        members=tuple(np.sort(g[2]) for g in groups),
+        lower_bound=lower_bound,
+        spread_s=spread,
+    )
+
+
+def _cell_times(data: ProblemData, cell: IntArray) -> IntArray:
+    """Dense symmetric police times within a cell; UNREACHABLE beyond the cutoff."""
+    block = data.station_pairs.seconds[cell][:, cell].tocoo()
+    times = np.full((len(cell), len(cell)), UNREACHABLE, dtype=np.int64)
+    times[block.row, block.col] = block.data
+    np.fill_diagonal(times, 0)
+    return np.maximum(times, times.T)
+
+
+def _cluster(times: IntArray, capacity: int, radius: int) -> tuple[IntArray, IntArray]:
+    """Anchors (cell positions) and the anchor number of each station."""
+    n = len(times)
+    anchors = _farthest_first(times, math.ceil(n / capacity))
+    while True:
+        anchors, assignment = _improve(times, anchors, capacity, radius)
+        missing = np.flatnonzero(assignment < 0)
+        if len(missing) == 0:
+            break
+        # Open an anchor at the unplaced station farthest from all anchors.
+        far = missing[np.argmax(times[np.ix_(missing, anchors)].min(axis=1))]
+        anchors = np.append(anchors, far)
+    # Try to close groups, smallest first, while every station still fits.
+    changed = True
+    while changed and len(anchors) > math.ceil(n / capacity):
+        changed = False
+        sizes = np.bincount(assignment, minlength=len(anchors))
+        for a in np.argsort(sizes, kind="stable"):
+            trial = np.delete(anchors, a)
+            trial_anchors, trial_assignment = _improve(times, trial, capacity, radius)
+            if (trial_assignment >= 0).all():
+                anchors, assignment, changed = trial_anchors, trial_assignment, True
+                break
+    return anchors, assignment
+
+
+def _improve(
+    times: IntArray, anchors: IntArray, capacity: int, radius: int
+) -> tuple[IntArray, IntArray]:
+    """Alternate exact assignment and medoid moves until the anchors are stable."""
+    assignment = _assign(times, anchors, capacity, radius)
+    for _ in range(_MAX_ROUNDS):
+        moved = anchors.copy()
+        for a in range(len(anchors)):
+            members = np.flatnonzero(assignment == a)
+            if len(members) == 0:
+                continue
+            block = times[np.ix_(members, members)]
+            fits = block.max(axis=1) <= radius
+            if not fits.any():
+                continue
+            cost = np.where(fits, block.sum(axis=1), np.iinfo(np.int64).max)
+            moved[a] = members[int(np.argmin(cost))]
+        if np.array_equal(moved, anchors):
+            break
+        new_assignment = _assign(times, moved, capacity, radius)
+        if (new_assignment < 0).sum() > (assignment < 0).sum():
+            break
+        anchors, assignment = moved, new_assignment
+    return anchors, assignment
+
+
+def _assign(times: IntArray, anchors: IntArray, capacity: int, radius: int) -> IntArray:
+    """Min-cost assignment of stations to anchors within ``radius``; -1 if none fits."""
+    n, k = len(times), len(anchors)
+    station, anchor = np.nonzero(times[:, anchors] <= radius)
+    sink = n + k
+    flow = min_cost_flow.SimpleMinCostFlow()
+    tails = np.concatenate([station, n + np.arange(k), np.arange(n)])
+    heads = np.concatenate([n + anchor, np.full(k, sink), np.full(n, sink)])
+    caps = np.concatenate([np.ones(len(station)), np.full(k, capacity), np.ones(n)]).astype(np.int64)
+    costs = np.concatenate(
+        [times[station, anchors[anchor]], np.zeros(k), np.full(n, _UNASSIGNED_COST)]
+    ).astype(np.int64)
+    arcs = flow.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
+    supplies = np.zeros(n + k + 1, dtype=np.int64)
+    supplies[:n] = 1
+    supplies[sink] = -n
+    flow.set_nodes_supplies(np.arange(n + k + 1), supplies)
+    if flow.solve() != flow.OPTIMAL:
+        msg = "min-cost flow failed while forming groups"
+        raise SolverError(msg)
+    used = flow.flows(arcs[: len(station)]) > 0
+    assignment = np.full(n, -1, dtype=np.int64)
+    assignment[station[used]] = anchor[used]
+    return assignment
+
+
+def _farthest_first(times: IntArray, count: int) -> IntArray:
+    """``count`` spread-out stations: start at the most peripheral, then farthest."""
+    capped = np.minimum(times, UNREACHABLE // 4)
+    chosen = [int(np.argmax(capped.sum(axis=1)))]
+    nearest = capped[chosen[0]].copy()
+    for _ in range(1, min(count, len(times))):
+        nxt = int(np.argmax(nearest))
+        chosen.append(nxt)
+        nearest = np.minimum(nearest, capped[nxt])
+    return np.array(chosen, dtype=np.int64)
+
+
+def _cell_lower_bound(times: IntArray, capacity: int, limit: int) -> int:
+    """max(ceil(n / Q), a greedy clique of stations pairwise more than L apart)."""
+    conflict: npt.NDArray[np.bool_] = times > limit
+    order = np.argsort(-conflict.sum(axis=1), kind="stable")
+    clique: list[int] = []
+    for i in order:
+        if all(conflict[i, j] for j in clique):
+            clique.append(int(i))
+    return max(math.ceil(len(times) / capacity), len(clique))

@@ -1,0 +1,108 @@
+"""Solve a whole plan: groups, police and TNI allocation, Linmas, medical links."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+
+import numpy as np
+
+from deploy_opt.problem import ProblemData
+from deploy_opt.result import Result, SolveParams
+from deploy_opt.solvers.allocation import allocate
+from deploy_opt.solvers.grouping import Grouping, form_groups
+from deploy_opt.solvers.linmas import allocate_linmas
+from deploy_opt.solvers.medical import nearest_medical
+from deploy_opt.solvers.shortfalls import (
+    group_shortfalls,
+    linmas_shortfalls,
+    medical_shortfalls,
+)
+
+logger = logging.getLogger("deploy_opt")
+
+SOLVER_NAME = "deploy_opt.plan v1 (groups: capacitated p-median heuristic; allocation: min-cost flow + CP-SAT)"
+
+
+def group_labels(data: ProblemData, grouping: Grouping) -> tuple[str, ...]:
+    """Readable, stable group ids: ``<category>-<KECAMATAN>-<nnn>``."""
+    counters: dict[tuple[int, int], int] = {}
+    labels = []
+    for c, k in zip(grouping.group_category, grouping.group_kecamatan, strict=True):
+        key = (int(c), int(k))
+        counters[key] = counters.get(key, 0) + 1
+        place = re.sub(r"[^A-Za-z0-9]+", "_", data.kecamatan_names[k]).strip("_").upper()
+        labels.append(f"{data.categories[c].name}-{place}-{counters[key]:03d}")
+    return tuple(labels)
+
+
+def solve_plan(data: ProblemData, params: SolveParams | None = None) -> Result:
+    """Plan the deployment for ``data``.
+
+    The time limit is shared by the stages that can use it (the CP-SAT repair
+    of the police and TNI allocations).
+    """
+    params = params or SolveParams()
+    started = time.monotonic()
+    grouping = form_groups(data)
+    labels = group_labels(data, grouping)
+    logger.info(
+        "formed %d groups (lower bound %d) in %.1f s",
+        grouping.n_groups,
+        grouping.lower_bound,
+        time.monotonic() - started,
+    )
+    allocations = {}
+    for agency in ("polri", "tni"):
+        remaining = params.time_limit_s - (time.monotonic() - started)
+        allocations[agency] = allocate(
+            data,
+            grouping,
+            agency,
+            time_limit_s=max(1.0, remaining / 2),
+            seed=params.seed,
+            workers=params.workers,
+        )
+        alloc = allocations[agency]
+        logger.info(
+            "%s: %d of %d groups staffed (%s, %s)",
+            agency,
+            int(alloc.covered.sum()),
+            grouping.n_groups,
+            alloc.method,
+            alloc.status,
+        )
+    linmas = allocate_linmas(data)
+    medical = nearest_medical(data)
+    shortfalls = [
+        *group_shortfalls(data, grouping, labels, allocations["polri"]),
+        *group_shortfalls(data, grouping, labels, allocations["tni"]),
+        *linmas_shortfalls(data, linmas),
+        *medical_shortfalls(data, medical),
+    ]
+    linmas_cost = int(
+        sum(
+            data.categories[data.station_category[i]].weight
+            for i in np.flatnonzero(~linmas.covered)
+        )
+    )
+    objective = sum(a.objective for a in allocations.values()) + linmas_cost
+    bound = sum(a.bound for a in allocations.values()) + linmas_cost
+    status = "optimal" if all(a.status == "optimal" for a in allocations.values()) else "feasible"
+    return Result(
+        status=status,
+        objective=int(objective),
+        bound=int(bound),
+        grouping=grouping,
+        group_ids=labels,
+        allocations=allocations,
+        linmas=linmas,
+        medical=medical,
+        shortfalls=tuple(shortfalls),
+        runtime_s=time.monotonic() - started,
+        params=params,
+        solver=SOLVER_NAME,
+        input_hash=data.input_hash,
+        travel_model=data.travel_model,
+    )

@@ -1,0 +1,129 @@
+"""Explain every unmet rule in words a planner can act on."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from deploy_opt.problem import ProblemData
+from deploy_opt.result import Shortfall
+from deploy_opt.solvers.allocation import AgencyAllocation
+from deploy_opt.solvers.grouping import Grouping
+from deploy_opt.solvers.linmas import LinmasAllocation
+from deploy_opt.solvers.medical import MedicalCover
+from deploy_opt.units import UNREACHABLE
+
+AGENCY_NAMES = {"polri": "police", "tni": "TNI", "linmas": "Linmas", "medis": "medical"}
+
+
+def _names(data: ProblemData, bases: np.ndarray, limit: int = 3) -> str:
+    names = [data.base_names[b] for b in bases[:limit]]
+    more = f" and {len(bases) - limit} more" if len(bases) > limit else ""
+    return ", ".join(names) + more
+
+
+def _minutes(seconds: int) -> str:
+    return f"{seconds / 60:.0f} min"
+
+
+def group_shortfalls(
+    data: ProblemData, grouping: Grouping, group_ids: tuple[str, ...], alloc: AgencyAllocation
+) -> list[Shortfall]:
+    """One shortfall per group the allocation left unstaffed."""
+    word = AGENCY_NAMES[alloc.agency]
+    limit = data.travel_limit_s[alloc.agency]
+    headcount = data.headcount[alloc.agency]
+    staffed = np.zeros(grouping.n_groups, dtype=np.int64)
+    np.add.at(staffed, alloc.group, alloc.count)
+    reach = np.zeros((data.n_bases, grouping.n_groups), dtype=bool)
+    for g, bases in enumerate(alloc.reachable_bases):
+        reach[bases, g] = True
+    out = []
+    for g in np.flatnonzero(~alloc.covered):
+        reachable = alloc.reachable_bases[g]
+        kec = grouping.group_kecamatan[g]
+        if len(reachable) == 0:
+            with_staff = np.flatnonzero((headcount > 0) & data.jurisdiction[:, kec])
+            if len(with_staff) == 0:
+                reason = f"no base with {word} serves Kecamatan {data.kecamatan_names[kec]}"
+            else:
+                seconds = data.travel[alloc.agency].dense()[with_staff][:, grouping.members[g]]
+                worst = seconds.max(axis=1)
+                best = int(np.argmin(worst))
+                beyond = "beyond the cutoff" if worst[best] >= UNREACHABLE else _minutes(int(worst[best]))
+                reason = (
+                    f"no {word} base within {_minutes(limit or 0)} of every TPS in the group "
+                    f"(nearest: {data.base_names[with_staff[best]]}, {beyond})"
+                )
+        else:
+            competing = np.flatnonzero(reach[reachable].any(axis=0))
+            have = int(headcount[reachable].sum())
+            need = int(alloc.demand[competing].sum())
+            verb = "has" if len(reachable) == 1 else "have"
+            reason = (
+                f"{_names(data, reachable)} {verb} {have} {word} for {need} needed "
+                f"by the {len(competing)} groups in reach; higher-risk groups came first"
+            )
+        out.append(
+            Shortfall(
+                agency=alloc.agency,
+                category=data.categories[grouping.group_category[g]].name,
+                station_ids=tuple(data.station_ids[i] for i in grouping.members[g]),
+                needed=int(alloc.demand[g]),
+                assigned=int(staffed[g]),
+                reason=reason,
+                group_id=group_ids[g],
+            )
+        )
+    return out
+
+
+def linmas_shortfalls(data: ProblemData, linmas: LinmasAllocation) -> list[Shortfall]:
+    """One shortfall per TPS without its Linmas."""
+    received = np.zeros(data.n_stations, dtype=np.int64)
+    np.add.at(received, linmas.station, linmas.count)
+    out = []
+    for i in np.flatnonzero(~linmas.covered):
+        kel = data.station_kelurahan[i]
+        posts = np.flatnonzero(data.base_kelurahan == kel)
+        have = int(data.headcount["linmas"][posts].sum())
+        if have == 0:
+            reason = f"no Linmas post in Kelurahan {data.kelurahan_names[kel]}"
+        else:
+            need = int(linmas.demand[data.station_kelurahan == kel].sum())
+            reason = f"Kelurahan {data.kelurahan_names[kel]} has {have} Linmas for {need} needed"
+        out.append(
+            Shortfall(
+                agency="linmas",
+                category=data.categories[data.station_category[i]].name,
+                station_ids=(data.station_ids[i],),
+                needed=int(linmas.demand[i]),
+                assigned=int(received[i]),
+                reason=reason,
+            )
+        )
+    return out
+
+
+def medical_shortfalls(data: ProblemData, medical: MedicalCover) -> list[Shortfall]:
+    """One shortfall per TPS whose nearest facility is beyond the medical limit."""
+    limit = data.travel_limit_s["medis"]
+    out = []
+    for i in np.flatnonzero(~medical.within_limit):
+        if medical.base[i] < 0:
+            reason = "no medical facility (puskesmas or hospital) in the scenario"
+        else:
+            reason = (
+                f"nearest medical facility {data.base_names[medical.base[i]]} is "
+                f"{_minutes(int(medical.travel_s[i]))} away, limit {_minutes(limit or 0)}"
+            )
+        out.append(
+            Shortfall(
+                agency="medis",
+                category=data.categories[data.station_category[i]].name,
+                station_ids=(data.station_ids[i],),
+                needed=1,
+                assigned=0,
+                reason=reason,
+            )
+        )
+    return out
