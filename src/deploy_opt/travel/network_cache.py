@@ -4,9 +4,8 @@ The key covers the network file bytes and reading options, the mode's speeds
 and rules, the profile, the point coordinates, the cutoff and a format
 version, so a hit returns exactly what a fresh computation would. Files are
 written to a temporary name and moved into place with :meth:`Path.replace`
-(:func:`os.replace`), so
-readers never see half-written entries; an unreadable entry is ignored and
-recomputed.
+(:func:`os.replace`), so readers never see half-written entries; an
+unreadable entry is ignored and recomputed.
 """
 
 from __future__ import annotations
