@@ -41,6 +41,9 @@ KECAMATAN = {
     "36.03.30": "kab",  # Sepatan Timur
 }
 TOTAL_POLICE = 1212
+# Officers kept at Mapolres (Polres HQ) as a BKO pool for any kecamatan in reach;
+# the rest are split over the Polsek by TPS count. The split is an assumption.
+POLRES_POOL = 120
 TOTAL_TNI = 978
 LINMAS_PER_TPS = 2
 N_RAWAN = 22
@@ -157,9 +160,27 @@ def build(shared: Path, out: Path) -> None:
 
     # --- police and military bases (one Polsek and one Koramil per kecamatan) --
     tps_per_kec = tps.groupby("kode_kec").size().reindex(kec["kode"]).to_numpy()
-    police = largest_remainder(TOTAL_POLICE, tps_per_kec.astype(float))
+    police = largest_remainder(TOTAL_POLICE - POLRES_POOL, tps_per_kec.astype(float))
     tni = largest_remainder(TOTAL_TNI, tps_per_kec.astype(float))
     base_rows = []
+    hq_kec = kec[kec["nama"] == "Tangerang"].iloc[0]
+    x, y = interior_point(hq_kec.geometry, rng)
+    base_rows.append(
+        {
+            "base_id": "POLRES-MTK",
+            "name": "Polres Metro Tangerang Kota (HQ pool)",
+            "kind": "polres",
+            "x": x,
+            "y": y,
+            "kecamatan": hq_kec.nama,
+            "kelurahan": "",
+            "jurisdiction": "",
+            "polri": POLRES_POOL,
+            "tni": 0,
+            "linmas": 0,
+            "coord_source": SYNTHETIC_BASE,
+        }
+    )
     for i, k in enumerate(kec.itertuples()):
         for kind, prefix, agency, heads in (
             ("polsek", "POLSEK", "polri", police[i]),
@@ -265,7 +286,7 @@ def build(shared: Path, out: Path) -> None:
 
     print(
         f"{len(tps)} TPS ({(tps.category == 'rawan').sum()} rawan, {(tps.category == 'khusus').sum()} khusus), "
-        f"{len(bases)} bases, {len(features)} hospitals; police {police.sum()}, TNI {tni.sum()}, "
+        f"{len(bases)} bases, {len(features)} hospitals; police {police.sum() + POLRES_POOL}, TNI {tni.sum()}, "
         f"Linmas {bases.linmas.sum()}"
     )
 

@@ -99,10 +99,9 @@ def allocate(
     )
     headcount = data.headcount[agency]
     arcs, travel = group_travel(data, grouping, agency)
-    reachable = tuple(
-        np.sort(arcs[arcs[:, 1] == g, 0]) if len(arcs) else np.zeros(0, dtype=np.int64)
-        for g in range(n_groups)
-    )
+    # arcs are sorted by group, so each group's bases are one slice
+    cuts = np.searchsorted(arcs[:, 1], np.arange(1, n_groups))
+    reachable = tuple(np.sort(part) for part in np.split(arcs[:, 0], cuts))
     sizes = np.array([len(m) for m in grouping.members], dtype=np.int64)
     weights = np.array([data.categories[c].weight for c in grouping.group_category], dtype=np.int64)
     big_m = int(max(1, travel.max(initial=0)) * max(1, int(demand.sum())) + 1)
@@ -115,12 +114,21 @@ def allocate(
     method = "min-cost flow"
     status = "optimal"
     if partial.any():
+        # Only the parts of the base-group graph holding a partly staffed group
+        # need the exact model; elsewhere the flow is already optimal.
+        hot = _components_with(arcs, len(headcount), n_groups, partial)
         count = _repair(arcs, count, headcount, demand, penalty)
-        count, cp_bound, status = _solve_exact(
-            arcs, travel, headcount, demand, penalty, count, time_limit_s, seed, workers
+        in_hot = hot[arcs[:, 1]]
+        settled = int((travel[~in_hot] * count[~in_hot]).sum())
+        staffed = np.bincount(arcs[:, 1], weights=count, minlength=n_groups).astype(np.int64)
+        settled += int((per_person * (demand - staffed))[~hot].sum())
+        sub_count, cp_bound, status = _solve_exact(
+            arcs[in_hot], travel[in_hot], headcount, demand, weights * sizes * demand, big_m,
+            hot, count[in_hot], time_limit_s, seed, workers,
         )
-        bound = max(bound, cp_bound)
-        method = "min-cost flow bound + CP-SAT"
+        count[in_hot] = sub_count
+        bound = max(bound, settled + cp_bound)
+        method = "min-cost flow + CP-SAT on contested parts"
     staffed = np.bincount(arcs[:, 1], weights=count, minlength=n_groups).astype(np.int64)
     covered = staffed >= demand
     objective = int((penalty * ~covered).sum() + (travel * count).sum())
@@ -178,6 +186,22 @@ def _relaxed_flow(
     return count, int(flow.optimal_cost())
 
 
+def _components_with(
+    arcs: IntArray, n_bases: int, n_groups: int, marked: np.ndarray
+) -> np.ndarray:
+    """Groups that share a connected part of the base-group graph with a marked group."""
+    import scipy.sparse as sp
+    from scipy.sparse.csgraph import connected_components
+
+    size = n_bases + n_groups
+    graph = sp.coo_array(
+        (np.ones(len(arcs)), (arcs[:, 0], n_bases + arcs[:, 1])), shape=(size, size)
+    )
+    _, labels = connected_components(graph, directed=False)
+    group_labels = labels[n_bases:]
+    return np.isin(group_labels, group_labels[marked])
+
+
 def _repair(
     arcs: IntArray, count: IntArray, headcount: IntArray, demand: IntArray, penalty: IntArray
 ) -> IntArray:
@@ -208,48 +232,86 @@ def _solve_exact(
     travel: IntArray,
     headcount: IntArray,
     demand: IntArray,
-    penalty: IntArray,
+    priority: IntArray,
+    big_m: int,
+    groups: np.ndarray,
     hint: IntArray,
     time_limit_s: float,
     seed: int,
     workers: int,
 ) -> tuple[IntArray, int, str]:
-    """CP-SAT on the exact model, hinted by ``hint``; returns plan, bound, status."""
+    """CP-SAT on the exact model of the ``groups`` (mask) and their ``arcs``.
+
+    Solved lexicographically, which is the same optimum as the weighted model
+    with P_g = priority_g * M and keeps CP-SAT's coefficients small: stage 1
+    minimises the risk-weighted uncovered TPS, stage 2 the travel with stage 1
+    held at its optimum. Returns persons per arc, a proven lower bound of the
+    sub-model (in the units of the weighted model) and its status.
+    """
     model = cp_model.CpModel()
     n_groups = len(demand)
     x = [
         model.new_int_var(0, int(min(headcount[b], demand[g])), f"x_{b}_{g}")
         for b, g in arcs
     ]
-    y = [model.new_bool_var(f"y_{g}") for g in range(n_groups)]
+    y = {int(g): model.new_bool_var(f"y_{g}") for g in np.flatnonzero(groups)}
     by_group: list[list[int]] = [[] for _ in range(n_groups)]
     by_base: list[list[int]] = [[] for _ in range(len(headcount))]
     for a, (b, g) in enumerate(arcs):
         by_group[g].append(a)
         by_base[b].append(a)
     # (1) a group is fully staffed or not at all
-    for g in range(n_groups):
-        model.add(sum(x[a] for a in by_group[g]) == int(demand[g]) * y[g])
+    for g, staffed in y.items():
+        model.add(sum(x[a] for a in by_group[g]) == int(demand[g]) * staffed)
     # (2) no base sends more persons than it has
     for b, rows in enumerate(by_base):
         if rows:
             model.add(sum(x[a] for a in rows) <= int(headcount[b]))
-    model.minimize(
-        sum(int(penalty[g]) * (1 - y[g]) for g in range(n_groups))
-        + cp_model.LinearExpr.weighted_sum(x, [int(t) for t in travel])
-    )
+    uncovered = sum(int(priority[g]) * (1 - staffed) for g, staffed in y.items())
+    travel_expr = cp_model.LinearExpr.weighted_sum(x, [int(t) for t in travel])
     hinted = np.bincount(arcs[:, 1], weights=hint, minlength=n_groups)
     for a in range(len(arcs)):
         model.add_hint(x[a], int(hint[a]))
-    for g in range(n_groups):
-        model.add_hint(y[g], bool(hinted[g] >= demand[g]))
+    for g, staffed in y.items():
+        model.add_hint(staffed, bool(hinted[g] >= demand[g]))
+
+    # stage 1: risk-weighted coverage
+    model.minimize(uncovered)
+    first = _cp_solver(0.6 * time_limit_s, seed, workers)
+    status1 = first.solve(model)
+    if status1 not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return hint, 0, "feasible"
+    best_uncovered = round(first.objective_value)
+    plan = np.array([first.value(v) for v in x], dtype=np.int64)
+    stage1_bound = math.floor(first.best_objective_bound)
+    if status1 != cp_model.OPTIMAL:
+        return plan, stage1_bound * big_m, "feasible"
+
+    # stage 2: travel, coverage held at its optimum
+    model.add(uncovered <= best_uncovered)
+    model.clear_hints()
+    for a in range(len(arcs)):
+        model.add_hint(x[a], int(plan[a]))
+    model.minimize(travel_expr)
+    second = _cp_solver(0.4 * time_limit_s, seed, workers)
+    status2 = second.solve(model)
+    if status2 not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return plan, best_uncovered * big_m, "feasible"
+    plan = np.array([second.value(v) for v in x], dtype=np.int64)
+    bound = best_uncovered * big_m + math.floor(second.best_objective_bound)
+    return plan, bound, "optimal" if status2 == cp_model.OPTIMAL else "feasible"
+
+
+def _cp_solver(time_limit_s: float, seed: int, workers: int) -> cp_model.CpSolver:
+    """A CP-SAT solver that is reproducible for a seed.
+
+    The deterministic-time limit binds before the wall-clock one on a normal
+    machine, so the same inputs and seed give the same plan; the wall-clock
+    limit still caps the run on a slow one.
+    """
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.1, time_limit_s)
+    solver.parameters.max_deterministic_time = max(0.05, time_limit_s / 2)
     solver.parameters.num_workers = max(1, workers)
     solver.parameters.random_seed = seed
-    result = solver.solve(model)
-    if result not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return hint, 0, "feasible"
-    count = np.array([solver.value(v) for v in x], dtype=np.int64)
-    status = "optimal" if result == cp_model.OPTIMAL else "feasible"
-    return count, int(math.floor(solver.best_objective_bound)), status
+    return solver
