@@ -77,7 +77,9 @@ PUSKESMAS = [
     ("Sepatan", "36.03.16.1001"),
     ("Sepatan Timur", "36.03.30.2001"),
 ]
-SYNTHETIC_TPS = f"synthetic: uniform random point in the real kelurahan polygon (seed {SEED})"
+SYNTHETIC_TPS = (
+    f"synthetic: uniform random point in the real kelurahan polygon (seed {SEED})"
+)
 SYNTHETIC_BASE = "synthetic: placed inside the real polygon of its area"
 
 
@@ -90,7 +92,9 @@ def largest_remainder(total: int, shares: np.ndarray) -> np.ndarray:
     return base
 
 
-def random_points(polygon: shapely.Geometry, count: int, rng: np.random.Generator) -> np.ndarray:
+def random_points(
+    polygon: shapely.Geometry, count: int, rng: np.random.Generator
+) -> np.ndarray:
     """``count`` uniform random points inside ``polygon`` (rejection sampling)."""
     minx, miny, maxx, maxy = polygon.bounds
     shapely.prepare(polygon)
@@ -104,7 +108,9 @@ def random_points(polygon: shapely.Geometry, count: int, rng: np.random.Generato
     return np.concatenate(found)[:count]
 
 
-def interior_point(polygon: shapely.Geometry, rng: np.random.Generator) -> tuple[float, float]:
+def interior_point(
+    polygon: shapely.Geometry, rng: np.random.Generator
+) -> tuple[float, float]:
     """A point well inside ``polygon``: a random point of its 300 m inner buffer."""
     inner = polygon.buffer(-300)
     area = inner if not inner.is_empty else polygon
@@ -125,7 +131,9 @@ def build(shared: Path, out: Path) -> None:
     kec = kec[kec["kode"].isin(KECAMATAN)].sort_values("kode").reset_index(drop=True)
     desa = desa[desa["kode_kecamatan"].isin(KECAMATAN)].sort_values("kode")
     desa = desa.merge(
-        counts[["kode_kemendagri", "tps_regular", "tps_special_9xx", "tps_special_range"]],
+        counts[
+            ["kode_kemendagri", "tps_regular", "tps_special_9xx", "tps_special_range"]
+        ],
         left_on="kode",
         right_on="kode_kemendagri",
         validate="one_to_one",
@@ -143,9 +151,17 @@ def build(shared: Path, out: Path) -> None:
             x, y = interior_point(d.geometry, rng)
             first = int(str(d.tps_special_range).split("-")[0])
             for k in range(int(d.tps_special_9xx)):
-                rows.append((d.kode, d.nama, d.kode_kecamatan, first + k, x, y, "prison"))
-    tps = pd.DataFrame(rows, columns=["kode", "kelurahan", "kode_kec", "number", "x", "y", "kind"])
-    tps["tps_id"] = tps["kode"].str.replace(".", "", regex=False) + "-" + tps["number"].map("{:03d}".format)
+                rows.append(
+                    (d.kode, d.nama, d.kode_kecamatan, first + k, x, y, "prison")
+                )
+    tps = pd.DataFrame(
+        rows, columns=["kode", "kelurahan", "kode_kec", "number", "x", "y", "kind"]
+    )
+    tps["tps_id"] = (
+        tps["kode"].str.replace(".", "", regex=False)
+        + "-"
+        + tps["number"].map("{:03d}".format)
+    )
     tps["kecamatan"] = tps["kode_kec"].map(kec_name)
     tps["category"] = np.where(tps["kind"] == "prison", "khusus", "kurang_rawan")
     regular_index = np.flatnonzero(tps["kind"].to_numpy() == "")
@@ -154,9 +170,18 @@ def build(shared: Path, out: Path) -> None:
     tps["lon"], tps["lat"] = to_lonlat(tps["x"].to_numpy(), tps["y"].to_numpy())
     tps["coord_source"] = SYNTHETIC_TPS
     tps = tps.sort_values("tps_id").reset_index(drop=True)
-    tps[["tps_id", "kelurahan", "kecamatan", "category", "kind", "lon", "lat", "coord_source"]].to_csv(
-        out / "tps.csv", index=False, lineterminator="\n"
-    )
+    tps[
+        [
+            "tps_id",
+            "kelurahan",
+            "kecamatan",
+            "category",
+            "kind",
+            "lon",
+            "lat",
+            "coord_source",
+        ]
+    ].to_csv(out / "tps.csv", index=False, lineterminator="\n")
 
     # --- police and military bases (one Polsek and one Koramil per kecamatan) --
     tps_per_kec = tps.groupby("kode_kec").size().reindex(kec["kode"]).to_numpy()
@@ -246,16 +271,35 @@ def build(shared: Path, out: Path) -> None:
         )
     bases = pd.DataFrame(base_rows)
     bases["lon"], bases["lat"] = to_lonlat(bases["x"].to_numpy(), bases["y"].to_numpy())
-    cols = ["base_id", "name", "kind", "lon", "lat", "kecamatan", "kelurahan", "jurisdiction", "polri", "tni", "linmas", "coord_source"]
+    cols = [
+        "base_id",
+        "name",
+        "kind",
+        "lon",
+        "lat",
+        "kecamatan",
+        "kelurahan",
+        "jurisdiction",
+        "polri",
+        "tni",
+        "linmas",
+        "coord_source",
+    ]
     bases[cols].to_csv(out / "bases.csv", index=False, lineterminator="\n")
 
     # --- hospitals: real OSM points inside the 18 kecamatan ---------------------------
-    hospitals = gpd.read_file(shared / "hospitals_osm_tangerang.geojson").to_crs(METRIC_CRS)
+    hospitals = gpd.read_file(shared / "hospitals_osm_tangerang.geojson").to_crs(
+        METRIC_CRS
+    )
     area = shapely.union_all(desa.geometry.to_numpy())
     hospitals = hospitals[hospitals.within(area)].copy()
     # A point on a shared border belongs to the first kecamatan by code.
     hospitals["kecamatan"] = [
-        next(kec_name[d.kode_kecamatan] for d in desa.itertuples() if d.geometry.covers(point))
+        next(
+            kec_name[d.kode_kecamatan]
+            for d in desa.itertuples()
+            if d.geometry.covers(point)
+        )
         for point in hospitals.geometry
     ]
     hospitals = hospitals.to_crs("EPSG:4326").sort_values("poi_id")
@@ -269,20 +313,32 @@ def build(shared: Path, out: Path) -> None:
                 "kecamatan": r.kecamatan,
                 "needs_manual_verify": bool(r.needs_manual_verify),
             },
-            "geometry": {"type": "Point", "coordinates": [round(r.geometry.x, 6), round(r.geometry.y, 6)]},
+            "geometry": {
+                "type": "Point",
+                "coordinates": [round(r.geometry.x, 6), round(r.geometry.y, 6)],
+            },
         }
         for r in hospitals.itertuples()
     ]
     (out / "hospitals.geojson").write_text(
-        json.dumps({"type": "FeatureCollection", "features": features}, indent=1, ensure_ascii=False) + "\n",
+        json.dumps(
+            {"type": "FeatureCollection", "features": features},
+            indent=1,
+            ensure_ascii=False,
+        )
+        + "\n",
         encoding="utf-8",
     )
 
     # --- district boundary: the 157 kelurahan/desa polygons (real) ---------------------
-    desa_out = desa.to_crs("EPSG:4326")[["kode", "nama", "kode_kecamatan", "geometry"]].copy()
+    desa_out = desa.to_crs("EPSG:4326")[
+        ["kode", "nama", "kode_kecamatan", "geometry"]
+    ].copy()
     desa_out["kecamatan"] = desa_out["kode_kecamatan"].map(kec_name)
     (out / "kelurahan.geojson").unlink(missing_ok=True)
-    desa_out.to_file(out / "kelurahan.geojson", driver="GeoJSON", COORDINATE_PRECISION=6)
+    desa_out.to_file(
+        out / "kelurahan.geojson", driver="GeoJSON", COORDINATE_PRECISION=6
+    )
 
     print(
         f"{len(tps)} TPS ({(tps.category == 'rawan').sum()} rawan, {(tps.category == 'khusus').sum()} khusus), "
@@ -294,8 +350,12 @@ def build(shared: Path, out: Path) -> None:
 def main() -> None:
     repo = Path(__file__).resolve().parents[1]
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--shared", type=Path, default=repo.parent / "shared" / "data" / "tangerang")
-    parser.add_argument("--out", type=Path, default=repo / "scenarios" / "tangerang-kota" / "data")
+    parser.add_argument(
+        "--shared", type=Path, default=repo.parent / "shared" / "data" / "tangerang"
+    )
+    parser.add_argument(
+        "--out", type=Path, default=repo / "scenarios" / "tangerang-kota" / "data"
+    )
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     build(args.shared, args.out)

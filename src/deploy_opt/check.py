@@ -35,7 +35,9 @@ class CheckReport:
         return not self.violations
 
 
-def _lookup(data: ProblemData, agency: str, base: int, stations: np.ndarray) -> np.ndarray:
+def _lookup(
+    data: ProblemData, agency: str, base: int, stations: np.ndarray
+) -> np.ndarray:
     """Travel seconds from ``base`` to ``stations``; UNREACHABLE where not stored."""
     row = data.travel[agency].seconds[[base]].tocoo()
     times = np.full(data.n_stations, UNREACHABLE, dtype=np.int64)
@@ -54,7 +56,9 @@ def check_plan(data: ProblemData, result: Result) -> CheckReport:
     for members in grouping.members:
         seen[members] += 1
     if (seen != 1).any():
-        problems.append(f"{int((seen != 1).sum())} stations are not in exactly one group")
+        problems.append(
+            f"{int((seen != 1).sum())} stations are not in exactly one group"
+        )
     for g, members in enumerate(grouping.members):
         gid = result.group_ids[g]
         cats = set(data.station_category[members].tolist())
@@ -64,7 +68,9 @@ def check_plan(data: ProblemData, result: Result) -> CheckReport:
             continue
         rule = data.categories[cats.pop()]
         if len(members) > rule.tps:
-            problems.append(f"group {gid} has {len(members)} TPS, rule allows {rule.tps}")
+            problems.append(
+                f"group {gid} has {len(members)} TPS, rule allows {rule.tps}"
+            )
         if rule.max_group_s is not None and len(members) > 1:
             block = data.station_pairs.seconds[members][:, members].tocoo()
             stored = np.zeros((len(members), len(members)), dtype=bool)
@@ -83,26 +89,37 @@ def check_plan(data: ProblemData, result: Result) -> CheckReport:
         limit = data.travel_limit_s[agency]
         per_group = np.zeros(grouping.n_groups, dtype=np.int64)
         used = np.zeros(data.n_bases, dtype=np.int64)
-        for b, g, count, travel in zip(alloc.base, alloc.group, alloc.count, alloc.travel_s, strict=True):
+        for b, g, count, travel in zip(
+            alloc.base, alloc.group, alloc.count, alloc.travel_s, strict=True
+        ):
             members = grouping.members[g]
             gid = result.group_ids[g]
             if count <= 0:
                 problems.append(f"{agency}: non-positive count to group {gid}")
             if not data.jurisdiction[b, grouping.group_kecamatan[g]]:
-                problems.append(f"{agency}: {data.base_ids[b]} serves {gid} outside its jurisdiction")
+                problems.append(
+                    f"{agency}: {data.base_ids[b]} serves {gid} outside its jurisdiction"
+                )
             times = _lookup(data, agency, int(b), members)
             worst = int(times.max())
             if worst >= UNREACHABLE or (limit is not None and worst > limit):
-                problems.append(f"{agency}: {data.base_ids[b]} is beyond the travel limit of {gid}")
+                problems.append(
+                    f"{agency}: {data.base_ids[b]} is beyond the travel limit of {gid}"
+                )
             elif worst != travel:
-                problems.append(f"{agency}: travel to {gid} reported {travel} s, recomputed {worst} s")
+                problems.append(
+                    f"{agency}: travel to {gid} reported {travel} s, recomputed {worst} s"
+                )
             per_group[g] += count
             used[b] += count
         over = np.flatnonzero(used > data.headcount[agency])
         problems += [
-            f"{agency}: {data.base_ids[b]} sends {used[b]} of {data.headcount[agency][b]}" for b in over
+            f"{agency}: {data.base_ids[b]} sends {used[b]} of {data.headcount[agency][b]}"
+            for b in over
         ]
-        demand = np.array([data.categories[c].need(agency) for c in grouping.group_category])
+        demand = np.array(
+            [data.categories[c].need(agency) for c in grouping.group_category]
+        )
         problems += [
             f"{agency}: group {result.group_ids[g]} gets {per_group[g]} for {demand[g]} needed"
             for g in np.flatnonzero(per_group > demand)
@@ -115,7 +132,9 @@ def check_plan(data: ProblemData, result: Result) -> CheckReport:
     used = np.zeros(data.n_bases, dtype=np.int64)
     for b, i, count in zip(linmas.base, linmas.station, linmas.count, strict=True):
         if data.base_kelurahan[b] != data.station_kelurahan[i]:
-            problems.append(f"linmas: {data.base_ids[b]} sent to {data.station_ids[i]} in another kelurahan")
+            problems.append(
+                f"linmas: {data.base_ids[b]} sent to {data.station_ids[i]} in another kelurahan"
+            )
         used[b] += count
         staff["linmas"][i] += count
     problems += [
@@ -136,13 +155,18 @@ def check_plan(data: ProblemData, result: Result) -> CheckReport:
             UNREACHABLE,
         )
         wrong = np.flatnonzero(linked_time != best)
-        problems += [f"medical: {data.station_ids[i]} is not linked to its nearest facility" for i in wrong[:10]]
+        problems += [
+            f"medical: {data.station_ids[i]} is not linked to its nearest facility"
+            for i in wrong[:10]
+        ]
         limit = data.travel_limit_s["medis"]
         medical_ok = (best < UNREACHABLE) & (True if limit is None else best <= limit)
 
     # Coverage per station and the shortfall list.
     need = {
-        agency: np.array([data.categories[c].need(agency) for c in data.station_category])
+        agency: np.array(
+            [data.categories[c].need(agency) for c in data.station_category]
+        )
         for agency in ("polri", "tni", "linmas")
     }
     met = {agency: staff[agency] >= need[agency] for agency in need}
@@ -154,10 +178,14 @@ def check_plan(data: ProblemData, result: Result) -> CheckReport:
     for agency, ok in [*met.items(), ("medis", medical_ok)]:
         for i in np.flatnonzero(~ok):
             if listed[(agency, data.station_ids[i])] != 1:
-                problems.append(f"{agency}: {data.station_ids[i]} is short but not listed once as a shortfall")
+                problems.append(
+                    f"{agency}: {data.station_ids[i]} is short but not listed once as a shortfall"
+                )
         for i in np.flatnonzero(ok):
             if listed[(agency, data.station_ids[i])]:
-                problems.append(f"{agency}: {data.station_ids[i]} is listed as short but is served")
+                problems.append(
+                    f"{agency}: {data.station_ids[i]} is listed as short but is served"
+                )
 
     coverage: dict[str, dict[str, float | int]] = {}
     for c, rule in enumerate(data.categories):
@@ -176,7 +204,9 @@ def check_plan(data: ProblemData, result: Result) -> CheckReport:
     personnel = {
         agency: {
             "available": int(data.headcount[agency].sum()),
-            "assigned": int(group_staff[agency].sum()) if agency in group_staff else int(staff[agency].sum()),
+            "assigned": int(group_staff[agency].sum())
+            if agency in group_staff
+            else int(staff[agency].sum()),
         }
         for agency in ("polri", "tni", "linmas")
     }

@@ -78,9 +78,25 @@ def validate(scenario: Path) -> None:
 
 @cli.command()
 @click.argument("scenario", type=click.Path(path_type=Path))
-@click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path), help="Output directory.")
-@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=None, help="Seconds for the solver (default: the scenario's).")
-@click.option("--seed", type=click.IntRange(min=0), default=None, help="Random seed (default: the scenario's).")
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Output directory.",
+)
+@click.option(
+    "--time-limit",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help="Seconds for the solver (default: the scenario's).",
+)
+@click.option(
+    "--seed",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Random seed (default: the scenario's).",
+)
 @click.option("--overwrite", is_flag=True, help="Replace an existing output directory.")
 @click.pass_context
 def solve(
@@ -95,9 +111,14 @@ def solve(
     from deploy_opt.pipeline import run
 
     try:
-        outcome = run(scenario, out_dir, time_limit_s=time_limit, seed=seed, overwrite=overwrite)
+        outcome = run(
+            scenario, out_dir, time_limit_s=time_limit, seed=seed, overwrite=overwrite
+        )
     except ScenarioError as exc:
-        _print_issues(exc.issues, f"{scenario}: {len(exc.issues)} problem(s) found; nothing was solved:")
+        _print_issues(
+            exc.issues,
+            f"{scenario}: {len(exc.issues)} problem(s) found; nothing was solved:",
+        )
         sys.exit(EXIT_USAGE)
     except OutputExistsError as exc:
         _fail(f"error: {exc}", EXIT_USAGE)
@@ -136,10 +157,15 @@ def human_summary(summary: dict[str, Any], out_dir: Path) -> str:
     shortfalls = summary["shortfalls"]
     if shortfalls:
         lines.append(f"  {len(shortfalls)} shortfall(s), e.g.:")
-        lines += [f"    - [{s['agency']}] {s['group_id'] or s['station_ids'][0]}: {s['reason']}" for s in shortfalls[:5]]
+        lines += [
+            f"    - [{s['agency']}] {s['group_id'] or s['station_ids'][0]}: {s['reason']}"
+            for s in shortfalls[:5]
+        ]
     else:
         lines.append("  no shortfalls")
-    lines.append(f"  checker: {'passed' if summary['check']['passed'] else 'FAILED'}; outputs in {out_dir}/")
+    lines.append(
+        f"  checker: {'passed' if summary['check']['passed'] else 'FAILED'}; outputs in {out_dir}/"
+    )
     return "\n".join(lines)
 
 

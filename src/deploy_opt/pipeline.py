@@ -37,7 +37,9 @@ class RunOutcome:
     out_dir: Path | None
 
 
-def params_for(scenario: Scenario, time_limit_s: float | None, seed: int | None) -> SolveParams:
+def params_for(
+    scenario: Scenario, time_limit_s: float | None, seed: int | None
+) -> SolveParams:
     """Solver settings: the scenario's, overridden by explicit arguments."""
     spec = scenario.spec.solver
     return SolveParams(
@@ -72,13 +74,26 @@ def run(
         logger.warning("%s", warning)
     params = params_for(scenario, time_limit_s, seed)
     data = build_problem(scenario, build_travel_model(scenario.spec.travel))
-    logger.info("%d TPS, %d bases; travel model %s", data.n_stations, data.n_bases, data.travel_model)
+    logger.info(
+        "%d TPS, %d bases; travel model %s",
+        data.n_stations,
+        data.n_bases,
+        data.travel_model,
+    )
     result = solve_plan(data, params)
     report = check_plan(data, result)
     if not report.passed:
-        msg = "the plan breaks rules (please report this bug):\n  " + "\n  ".join(report.violations[:20])
+        msg = "the plan breaks rules (please report this bug):\n  " + "\n  ".join(
+            report.violations[:20]
+        )
         raise CheckError(msg)
-    summary = build_summary(data, result, report, scenario_name=scenario.spec.name, warnings=scenario.warnings)
+    summary = build_summary(
+        data,
+        result,
+        report,
+        scenario_name=scenario.spec.name,
+        warnings=scenario.warnings,
+    )
     stations = stations_table(data, result, report)
     roster = roster_table(data, result)
     if out_dir is not None:

@@ -42,7 +42,9 @@ class CategoryRule:
 
     def need(self, agency: str) -> int:
         """Personnel of ``agency`` per group (police, TNI) or per TPS (Linmas)."""
-        return {"polri": self.police, "tni": self.tni, "linmas": self.linmas}.get(agency, 0)
+        return {"polri": self.police, "tni": self.tni, "linmas": self.linmas}.get(
+            agency, 0
+        )
 
 
 @dataclass(frozen=True)
@@ -79,9 +81,16 @@ class ProblemData:
 
     def __post_init__(self) -> None:
         n, m = self.n_stations, self.n_bases
-        for name in ("station_category", "station_kecamatan", "station_kelurahan", "station_voters"):
+        for name in (
+            "station_category",
+            "station_kecamatan",
+            "station_kelurahan",
+            "station_voters",
+        ):
             if len(getattr(self, name)) != n:
-                msg = f"`{name}` has {len(getattr(self, name))} entries for {n} stations"
+                msg = (
+                    f"`{name}` has {len(getattr(self, name))} entries for {n} stations"
+                )
                 raise ValueError(msg)
         if self.jurisdiction.shape != (m, len(self.kecamatan_names)):
             msg = "`jurisdiction` must be n_bases x n_kecamatan"
@@ -172,14 +181,19 @@ def build_problem(scenario: Scenario, travel_model: TravelModel) -> ProblemData:
         display.setdefault(name_key(name), name)
     kec_index = {key: i for i, key in enumerate(kecamatan_keys)}
     kel_keys = sorted(
-        {(name_key(c), name_key(k)) for c, k in zip(stations["kecamatan"], stations["kelurahan"], strict=True)}
+        {
+            (name_key(c), name_key(k))
+            for c, k in zip(stations["kecamatan"], stations["kelurahan"], strict=True)
+        }
     )
     kel_display: dict[tuple[str, str], str] = {}
     for c, k in zip(stations["kecamatan"], stations["kelurahan"], strict=True):
         kel_display.setdefault((name_key(c), name_key(k)), k)
     kel_index = {key: i for i, key in enumerate(kel_keys)}
 
-    station_kec = np.array([kec_index[name_key(k)] for k in stations["kecamatan"]], dtype=np.int64)
+    station_kec = np.array(
+        [kec_index[name_key(k)] for k in stations["kecamatan"]], dtype=np.int64
+    )
     station_kel = np.array(
         [
             kel_index[(name_key(c), name_key(k))]
@@ -214,12 +228,19 @@ def build_problem(scenario: Scenario, travel_model: TravelModel) -> ProblemData:
     # needed in full (nearest facility, walking time from the kelurahan post).
     travel = {
         agency: travel_model.matrix(
-            base_points, station_points, agency, limits[agency] if agency in GROUP_AGENCIES else None
+            base_points,
+            station_points,
+            agency,
+            limits[agency] if agency in GROUP_AGENCIES else None,
         )
         for agency in AGENCIES
     }
-    station_category = np.array([category_index[c] for c in stations["category"]], dtype=np.int64)
-    pairs = _station_pairs(station_points, station_kec, station_category, categories, travel_model)
+    station_category = np.array(
+        [category_index[c] for c in stations["category"]], dtype=np.int64
+    )
+    pairs = _station_pairs(
+        station_points, station_kec, station_category, categories, travel_model
+    )
     return ProblemData(
         station_ids=tuple(stations["id"]),
         station_category=station_category,
@@ -229,7 +250,9 @@ def build_problem(scenario: Scenario, travel_model: TravelModel) -> ProblemData:
         station_voters=stations["voters"].to_numpy(np.int64),
         kecamatan_names=tuple(display[k] for k in kecamatan_keys),
         kelurahan_names=tuple(f"{kel_display[k]} ({display[k[0]]})" for k in kel_keys),
-        kelurahan_kecamatan=np.array([kec_index[c] for c, _ in kel_keys], dtype=np.int64),
+        kelurahan_kecamatan=np.array(
+            [kec_index[c] for c, _ in kel_keys], dtype=np.int64
+        ),
         categories=categories,
         base_ids=tuple(bases["id"]),
         base_names=tuple(bases["name"]),
@@ -263,13 +286,16 @@ def _station_pairs(
         for k in np.unique(kecamatan[category == c]):
             cell = np.flatnonzero((category == c) & (kecamatan == k))
             sub = points.subset(cell)
-            coo = travel_model.matrix(sub, sub, "polri", rule.max_group_s).seconds.tocoo()
+            coo = travel_model.matrix(
+                sub, sub, "polri", rule.max_group_s
+            ).seconds.tocoo()
             rows.append(cell[coo.row])
             cols.append(cell[coo.col])
             data.append(coo.data.astype(np.int64))
     if rows:
         matrix = sp.csr_array(
-            (np.concatenate(data), (np.concatenate(rows), np.concatenate(cols))), shape=(n, n)
+            (np.concatenate(data), (np.concatenate(rows), np.concatenate(cols))),
+            shape=(n, n),
         )
     else:
         matrix = sp.csr_array((n, n), dtype=np.int64)

@@ -6,4 +6,10 @@ from deploy_opt.export.summary import build_summary as build_summary
 from deploy_opt.export.tables import roster_table as roster_table
 from deploy_opt.export.tables import stations_table as stations_table
 
-__all__ = ["build_summary", "check_writable", "roster_table", "stations_table", "write_directory"]
+__all__ = [
+    "build_summary",
+    "check_writable",
+    "roster_table",
+    "stations_table",
+    "write_directory",
+]

@@ -24,7 +24,9 @@ def _is_our_output(path: Path) -> bool:
         return True
     marker = path / MARKER
     try:
-        return json.loads(marker.read_text(encoding="utf-8")).get("tool") == "deploy_opt"
+        return (
+            json.loads(marker.read_text(encoding="utf-8")).get("tool") == "deploy_opt"
+        )
     except (OSError, ValueError, AttributeError):
         return False
 

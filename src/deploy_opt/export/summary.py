@@ -15,7 +15,16 @@ from deploy_opt.problem import ProblemData
 from deploy_opt.result import Result
 
 FORMAT_VERSION = 1
-_PACKAGES = ("deploy-opt", "ortools", "numpy", "scipy", "pandas", "geopandas", "shapely", "pydantic")
+_PACKAGES = (
+    "deploy-opt",
+    "ortools",
+    "numpy",
+    "scipy",
+    "pandas",
+    "geopandas",
+    "shapely",
+    "pydantic",
+)
 
 
 def versions() -> dict[str, str]:
@@ -66,11 +75,19 @@ def build_summary(
         "grouping": {
             "groups": grouping.n_groups,
             "lower_bound": grouping.lower_bound,
-            "gap": round((grouping.n_groups - grouping.lower_bound) / max(1, grouping.n_groups), 6),
+            "gap": round(
+                (grouping.n_groups - grouping.lower_bound) / max(1, grouping.n_groups),
+                6,
+            ),
             "spread_minutes_total": round(grouping.spread_s / 60, 1),
         },
         "allocation": {
-            agency: {"status": alloc.status, "method": alloc.method, "objective": alloc.objective, "bound": alloc.bound}
+            agency: {
+                "status": alloc.status,
+                "method": alloc.method,
+                "objective": alloc.objective,
+                "bound": alloc.bound,
+            }
             for agency, alloc in result.allocations.items()
         },
         "counts": {
@@ -84,8 +101,12 @@ def build_summary(
         "medical": {
             "limit_minutes": None if limit is None else limit / 60,
             "within_limit": int(np.asarray(report.extra["medical_within_limit"]).sum()),
-            "median_minutes": round(float(np.median(medical_minutes)), 1) if len(medical_minutes) else None,
-            "max_minutes": round(float(medical_minutes.max()), 1) if len(medical_minutes) else None,
+            "median_minutes": round(float(np.median(medical_minutes)), 1)
+            if len(medical_minutes)
+            else None,
+            "max_minutes": round(float(medical_minutes.max()), 1)
+            if len(medical_minutes)
+            else None,
         },
         "shortfalls": [s.as_dict() for s in result.shortfalls],
         "check": {"passed": report.passed, "violations": list(report.violations)},

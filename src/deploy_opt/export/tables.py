@@ -39,12 +39,16 @@ DEPLOYMENT_SHIFT = "H-1..H+1"
 RESERVE_SHIFT = "reserve"
 
 
-def stations_table(data: ProblemData, result: Result, report: CheckReport) -> pd.DataFrame:
+def stations_table(
+    data: ProblemData, result: Result, report: CheckReport
+) -> pd.DataFrame:
     """One row per TPS: its group, staff, medical link, coverage and shortfalls."""
     reasons: dict[str, list[str]] = {}
     for shortfall in result.shortfalls:
         for station_id in shortfall.station_ids:
-            reasons.setdefault(station_id, []).append(f"{shortfall.agency}: {shortfall.reason}")
+            reasons.setdefault(station_id, []).append(
+                f"{shortfall.agency}: {shortfall.reason}"
+            )
     groups = result.grouping.station_group
     medical = result.medical
     return pd.DataFrame(
@@ -55,12 +59,22 @@ def stations_table(data: ProblemData, result: Result, report: CheckReport) -> pd
             "police": report.station_staff["polri"],
             "tni": report.station_staff["tni"],
             "linmas": report.station_staff["linmas"],
-            "medical_site_id": [safe_text(data.base_ids[b]) if b >= 0 else "" for b in medical.base],
-            "medical_minutes": np.where(medical.base >= 0, np.round(medical.travel_s / 60, 1), np.nan),
+            "medical_site_id": [
+                safe_text(data.base_ids[b]) if b >= 0 else "" for b in medical.base
+            ],
+            "medical_minutes": np.where(
+                medical.base >= 0, np.round(medical.travel_s / 60, 1), np.nan
+            ),
             "covered": report.station_covered,
-            "shortfall_reason": [safe_text("; ".join(reasons.get(s, []))) for s in data.station_ids],
-            "kecamatan": [safe_text(data.kecamatan_names[k]) for k in data.station_kecamatan],
-            "kelurahan": [safe_text(data.kelurahan_names[k]) for k in data.station_kelurahan],
+            "shortfall_reason": [
+                safe_text("; ".join(reasons.get(s, []))) for s in data.station_ids
+            ],
+            "kecamatan": [
+                safe_text(data.kecamatan_names[k]) for k in data.station_kecamatan
+            ],
+            "kelurahan": [
+                safe_text(data.kelurahan_names[k]) for k in data.station_kelurahan
+            ],
             "rule": [data.categories[c].rule for c in data.station_category],
         },
         columns=STATION_COLUMNS,
@@ -80,14 +94,20 @@ def roster_table(data: ProblemData, result: Result) -> pd.DataFrame:
             alloc_rows = [
                 (int(b), -1, int(i), int(c), int(t))
                 for b, i, c, t in zip(
-                    result.linmas.base, result.linmas.station, result.linmas.count, result.linmas.travel_s, strict=True
+                    result.linmas.base,
+                    result.linmas.station,
+                    result.linmas.count,
+                    result.linmas.travel_s,
+                    strict=True,
                 )
             ]
         else:
             alloc = result.allocations[agency]
             alloc_rows = [
                 (int(b), int(g), -1, int(c), int(t))
-                for b, g, c, t in zip(alloc.base, alloc.group, alloc.count, alloc.travel_s, strict=True)
+                for b, g, c, t in zip(
+                    alloc.base, alloc.group, alloc.count, alloc.travel_s, strict=True
+                )
             ]
         by_base: dict[int, list[tuple[int, int, int, int, int]]] = {}
         for row in alloc_rows:
@@ -96,18 +116,39 @@ def roster_table(data: ProblemData, result: Result) -> pd.DataFrame:
             unit = safe_text(data.base_ids[b])
             slot = 0
             for _, g, i, count, travel in sorted(
-                by_base.get(int(b), []), key=lambda r: (r[1], data.station_ids[r[2]] if r[2] >= 0 else "")
+                by_base.get(int(b), []),
+                key=lambda r: (r[1], data.station_ids[r[2]] if r[2] >= 0 else ""),
             ):
                 group_id = result.group_ids[g] if g >= 0 else ""
-                stations = station_list(members[g]) if g >= 0 else station_list(np.array([i]))
+                stations = (
+                    station_list(members[g]) if g >= 0 else station_list(np.array([i]))
+                )
                 for _ in range(count):
                     slot += 1
                     rows.append(
-                        (f"{unit}/{agency.upper()}-{slot:04d}", agency, unit, group_id, stations, DEPLOYMENT_SHIFT, round(travel / 60, 1))
+                        (
+                            f"{unit}/{agency.upper()}-{slot:04d}",
+                            agency,
+                            unit,
+                            group_id,
+                            stations,
+                            DEPLOYMENT_SHIFT,
+                            round(travel / 60, 1),
+                        )
                     )
             for _ in range(int(data.headcount[agency][b]) - slot):
                 slot += 1
-                rows.append((f"{unit}/{agency.upper()}-{slot:04d}", agency, unit, "", "", RESERVE_SHIFT, None))
+                rows.append(
+                    (
+                        f"{unit}/{agency.upper()}-{slot:04d}",
+                        agency,
+                        unit,
+                        "",
+                        "",
+                        RESERVE_SHIFT,
+                        None,
+                    )
+                )
     return pd.DataFrame(rows, columns=ROSTER_COLUMNS)
 
 

@@ -76,10 +76,18 @@ class _RowProblems:
         self._rows[key].append(line)
         self._severity[key] = severity
 
+    def has_errors(self) -> bool:
+        """True when any collected problem is an error."""
+        return any(sev == "error" for sev in self._severity.values())
+
     def issues(self) -> list[Issue]:
         out: list[Issue] = []
         for (file, column, message), lines in self._rows.items():
-            severity = "warning" if self._severity[(file, column, message)] == "warning" else "error"
+            severity = (
+                "warning"
+                if self._severity[(file, column, message)] == "warning"
+                else "error"
+            )
             for line in lines[:MAX_ROWS_PER_PROBLEM]:
                 out.append(Issue(file, f"column {column}", message, line, severity))
             if len(lines) > MAX_ROWS_PER_PROBLEM:
@@ -118,20 +126,29 @@ def load_scenario(path: str | Path) -> Scenario:
     try:
         spec = ScenarioSpec.model_validate(doc.data)
     except ValidationError as exc:
-        raise ScenarioError(_pydantic_issues(exc, doc)) from None
+        issues = _pydantic_issues(exc, doc) + _missing_files(doc)
+        raise ScenarioError(issues) from None
 
     issues: list[Issue] = []
     folder = scenario_path.parent
     rows = _RowProblems()
 
     stations_path = _resolve(folder, spec.stations.file)
-    raw_stations = read_point_table(
-        spec.stations,
-        stations_path,
-        STATION_FIELDS,
-        STATION_REQUIRED,
-        spec.crs,
-        issues,
+    if not stations_path.exists():
+        issues.append(
+            doc.issue(("stations", "file"), f"file not found: {stations_path}")
+        )
+    raw_stations = (
+        None
+        if not stations_path.exists()
+        else read_point_table(
+            spec.stations,
+            stations_path,
+            STATION_FIELDS,
+            STATION_REQUIRED,
+            spec.crs,
+            issues,
+        )
     )
     stations = (
         _clean_stations(raw_stations, spec, str(stations_path), rows)
@@ -144,6 +161,11 @@ def load_scenario(path: str | Path) -> Scenario:
     for index, source in enumerate(spec.bases):
         base_path = _resolve(folder, source.file)
         base_files.append(base_path)
+        if not base_path.exists():
+            issues.append(
+                doc.issue(("bases", index, "file"), f"file not found: {base_path}")
+            )
+            continue
         before = len(issues)
         raw = read_point_table(
             source, base_path, BASE_FIELDS, BASE_REQUIRED, spec.crs, issues
@@ -155,7 +177,7 @@ def load_scenario(path: str | Path) -> Scenario:
         base_frames.append(_clean_bases(raw, str(base_path), spec.crs, rows))
     bases = _concat_bases(base_frames, rows)
 
-    if stations is not None and bases is not None:
+    if stations is not None and bases is not None and not rows.has_errors():
         _cross_check(spec, doc, stations, bases, issues)
 
     boundary_path = None
@@ -188,6 +210,32 @@ def load_scenario(path: str | Path) -> Scenario:
     )
 
 
+def _missing_files(doc: YamlDocument) -> list[Issue]:
+    """File references that do not exist, read from the raw YAML.
+
+    Used when the schema is invalid, so that missing files are reported in
+    the same run as the schema problems.
+    """
+    data = doc.data
+    references: list[tuple[tuple[str | int, ...], object]] = []
+    if isinstance(data.get("stations"), dict):
+        references.append((("stations", "file"), data["stations"].get("file")))
+    if isinstance(data.get("district"), dict):
+        references.append((("district", "boundary"), data["district"].get("boundary")))
+    if isinstance(data.get("bases"), list):
+        references += [
+            (("bases", i, "file"), b.get("file"))
+            for i, b in enumerate(data["bases"])
+            if isinstance(b, dict)
+        ]
+    folder = doc.path.parent
+    return [
+        doc.issue(path, f"file not found: {_resolve(folder, ref)}")
+        for path, ref in references
+        if isinstance(ref, str) and not _resolve(folder, ref).exists()
+    ]
+
+
 def _has_errors(issues: list[Issue]) -> bool:
     return any(i.severity == "error" for i in issues)
 
@@ -200,13 +248,18 @@ def _resolve(folder: Path, reference: str) -> Path:
 def _pydantic_issues(exc: ValidationError, doc: YamlDocument) -> list[Issue]:
     issues = []
     for error in exc.errors():
-        loc = tuple(part for part in error["loc"] if not str(part).startswith("function-"))
+        loc = tuple(
+            part for part in error["loc"] if not str(part).startswith("function-")
+        )
         message = str(error["msg"]).removeprefix("Value error, ")
         if error["type"] == "extra_forbidden":
             message = "unknown key (check its spelling or the docs/scenario.md format)"
         elif error["type"] == "missing":
             message = "required key is missing"
-        elif "input" in error and error["type"] not in {"value_error", "assertion_error"}:
+        elif "input" in error and error["type"] not in {
+            "value_error",
+            "assertion_error",
+        }:
             message = f"{message} (found {error['input']!r})"
         issues.append(doc.issue(loc, message))
     return issues
@@ -242,7 +295,9 @@ def _coordinates(
 ) -> tuple[list[float], list[float], list[bool]]:
     geographic = crs.upper() in {"EPSG:4326", "WGS84", "OGC:CRS84"}
     lons, lats, ok = [], [], []
-    for lon_raw, lat_raw, line in zip(frame["lon"], frame["lat"], frame["_line"], strict=True):
+    for lon_raw, lat_raw, line in zip(
+        frame["lon"], frame["lat"], frame["_line"], strict=True
+    ):
         lon, lat = _number(lon_raw), _number(lat_raw)
         good = True
         if lon is None:
@@ -254,14 +309,17 @@ def _coordinates(
         if good and geographic:
             if not -90 <= lat <= 90 and -90 <= lon <= 90:  # type: ignore[operator]
                 rows.add(
-                    file, "lat", "latitude outside -90..90; are lon and lat swapped?", line
+                    file,
+                    "lat",
+                    "latitude outside -90..90; are lon and lat swapped?",
+                    line,
                 )
                 good = False
             elif not (-180 <= lon <= 180 and -90 <= lat <= 90):  # type: ignore[operator]
                 rows.add(
                     file,
                     "lon",
-                    f"not a WGS84 coordinate; set `crs` if the file uses another CRS",
+                    "not a WGS84 coordinate; set `crs` if the file uses another CRS",
                     line,
                 )
                 good = False
@@ -298,12 +356,22 @@ def _clean_stations(
     known = set(spec.categories)
     seen: dict[str, int] = {}
     for station_id, category, kel, kec, line in zip(
-        out["id"], out["category"], out["kelurahan"], out["kecamatan"], out["_line"], strict=True
+        out["id"],
+        out["category"],
+        out["kelurahan"],
+        out["kecamatan"],
+        out["_line"],
+        strict=True,
     ):
         if station_id == "":
             rows.add(file, "id", "empty TPS id", line)
         elif station_id in seen:
-            rows.add(file, "id", f"duplicate TPS id {station_id!r} (first on line {seen[station_id]})", line)
+            rows.add(
+                file,
+                "id",
+                f"duplicate TPS id {station_id!r} (first on line {seen[station_id]})",
+                line,
+            )
         else:
             seen[station_id] = line
         if category not in known:
@@ -360,19 +428,33 @@ def _clean_bases(
         if base_id == "":
             rows.add(file, "id", "empty base id", line)
         if kind not in BASE_KINDS:
-            rows.add(file, "kind", f"unknown base kind {kind!r}; expected one of {list(BASE_KINDS)}", line)
+            rows.add(
+                file,
+                "kind",
+                f"unknown base kind {kind!r}; expected one of {list(BASE_KINDS)}",
+                line,
+            )
     return out
 
 
-def _concat_bases(frames: list[pd.DataFrame], rows: _RowProblems) -> pd.DataFrame | None:
+def _concat_bases(
+    frames: list[pd.DataFrame], rows: _RowProblems
+) -> pd.DataFrame | None:
     if not frames:
         return None
     bases = pd.concat(frames, ignore_index=True)
     seen: dict[str, tuple[str, int]] = {}
-    for base_id, file, line in zip(bases["id"], bases["_file"], bases["_line"], strict=True):
+    for base_id, file, line in zip(
+        bases["id"], bases["_file"], bases["_line"], strict=True
+    ):
         if base_id and base_id in seen:
             first_file, first_line = seen[base_id]
-            rows.add(file, "id", f"duplicate base id {base_id!r} (first in {first_file}:{first_line})", line)
+            rows.add(
+                file,
+                "id",
+                f"duplicate base id {base_id!r} (first in {first_file}:{first_line})",
+                line,
+            )
         else:
             seen[base_id] = (file, line)
     return bases
@@ -447,7 +529,10 @@ def _project(frame: pd.DataFrame, source_crs: str, target_crs: str) -> None:
     from pyproj import Transformer
 
     transformer = Transformer.from_crs(source_crs, target_crs, always_xy=True)
-    if source_crs.upper() not in {"EPSG:4326", "WGS84", "OGC:CRS84"} and "x" not in frame:
+    if (
+        source_crs.upper() not in {"EPSG:4326", "WGS84", "OGC:CRS84"}
+        and "x" not in frame
+    ):
         to_wgs = Transformer.from_crs(source_crs, "EPSG:4326", always_xy=True)
         xs, ys = frame["lon"].to_numpy(float), frame["lat"].to_numpy(float)
         frame["lon"], frame["lat"] = to_wgs.transform(xs, ys)
@@ -475,21 +560,36 @@ def _check_inside_district(
     district = spec.district
     assert district is not None
     if not boundary_path.exists():
-        issues.append(doc.issue(("district", "boundary"), f"file not found: {boundary_path}"))
+        issues.append(
+            doc.issue(("district", "boundary"), f"file not found: {boundary_path}")
+        )
         return
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            polygons = gpd.read_file(boundary_path, layer=district.layer) if district.layer else gpd.read_file(boundary_path)
-    except Exception as exc:  # noqa: BLE001 - pyogrio raises its own error types
-        issues.append(doc.issue(("district", "boundary"), f"cannot read {boundary_path}: {exc}"))
+            polygons = (
+                gpd.read_file(boundary_path, layer=district.layer)
+                if district.layer
+                else gpd.read_file(boundary_path)
+            )
+    except Exception as exc:
+        issues.append(
+            doc.issue(("district", "boundary"), f"cannot read {boundary_path}: {exc}")
+        )
         return
-    if polygons.empty or not polygons.geometry.geom_type.isin(["Polygon", "MultiPolygon"]).any():
-        issues.append(doc.issue(("district", "boundary"), f"{boundary_path} has no polygons"))
+    if (
+        polygons.empty
+        or not polygons.geometry.geom_type.isin(["Polygon", "MultiPolygon"]).any()
+    ):
+        issues.append(
+            doc.issue(("district", "boundary"), f"{boundary_path} has no polygons")
+        )
         return
     if polygons.crs is None:
         polygons = polygons.set_crs("EPSG:4326")
-    area = shapely.union_all(shapely.make_valid(polygons.to_crs(projected_crs).geometry.to_numpy()))
+    area = shapely.union_all(
+        shapely.make_valid(polygons.to_crs(projected_crs).geometry.to_numpy())
+    )
     area = area.buffer(district.tolerance_m)
     shapely.prepare(area)
     tables = [(stations, str(_resolve(doc.path.parent, spec.stations.file)))]
@@ -498,7 +598,9 @@ def _check_inside_district(
     for frame, file in tables:
         valid = np.isfinite(frame["x"].to_numpy())
         inside = np.ones(len(frame), dtype=bool)
-        inside[valid] = shapely.contains_xy(area, frame["x"].to_numpy()[valid], frame["y"].to_numpy()[valid])
+        inside[valid] = shapely.contains_xy(
+            area, frame["x"].to_numpy()[valid], frame["y"].to_numpy()[valid]
+        )
         for row in np.flatnonzero(~inside):
             where = file if file is not None else frame["_file"].iloc[row]
             rows.add(

@@ -247,7 +247,9 @@ class ScenarioSpec(_Strict):
 
     @field_validator("categories")
     @classmethod
-    def _some_categories(cls, value: dict[str, CategorySpec]) -> dict[str, CategorySpec]:
+    def _some_categories(
+        cls, value: dict[str, CategorySpec]
+    ) -> dict[str, CategorySpec]:
         if not value:
             msg = "at least one risk category is needed"
             raise ValueError(msg)

@@ -46,13 +46,18 @@ def read_point_table(
             line_offset = 1
     except UnicodeDecodeError as exc:
         issues.append(
-            Issue(name, "(file)", f"not {source.encoding} text ({exc.reason})")
+            Issue(
+                name,
+                "(file)",
+                f"not {source.encoding} text ({exc.reason}); set `encoding` "
+                "(for example latin-1 or cp1252) in the scenario",
+            )
         )
         return None
     except (ValueError, OSError, RuntimeError) as exc:
         issues.append(Issue(name, "(file)", f"cannot read as a table: {exc}"))
         return None
-    except Exception as exc:  # noqa: BLE001 - pyogrio raises its own error types
+    except Exception as exc:
         issues.append(Issue(name, "(file)", f"cannot read as a table: {exc}"))
         return None
     if raw.empty:

@@ -55,7 +55,7 @@ class YamlDocument:
         try:
             # SafeLoader only: no Python objects from scenario files.
             node = yaml.compose(text, Loader=yaml.SafeLoader)
-            data = yaml.load(text, Loader=yaml.SafeLoader)  # noqa: S506
+            data = yaml.load(text, Loader=yaml.SafeLoader)
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark
             line = mark.line + 1 if mark is not None else None

@@ -54,7 +54,9 @@ class AgencyAllocation:
     method: str
 
 
-def group_travel(data: ProblemData, grouping: Grouping, agency: str) -> tuple[IntArray, IntArray]:
+def group_travel(
+    data: ProblemData, grouping: Grouping, agency: str
+) -> tuple[IntArray, IntArray]:
     """Arcs (base, group) allowed for ``agency`` and their longest trip in seconds.
 
     A base may serve a group when it has personnel of ``agency``, its
@@ -66,9 +68,13 @@ def group_travel(data: ProblemData, grouping: Grouping, agency: str) -> tuple[In
         return np.zeros((0, 2), dtype=np.int64), np.zeros(0, dtype=np.int64)
     dense = data.travel[agency].dense()[candidates]
     order = np.argsort(grouping.station_group, kind="stable")
-    starts = np.searchsorted(grouping.station_group[order], np.arange(grouping.n_groups))
+    starts = np.searchsorted(
+        grouping.station_group[order], np.arange(grouping.n_groups)
+    )
     worst = np.maximum.reduceat(dense[:, order], starts, axis=1)
-    allowed = data.jurisdiction[np.ix_(candidates, grouping.group_kecamatan)] & (worst < UNREACHABLE)
+    allowed = data.jurisdiction[np.ix_(candidates, grouping.group_kecamatan)] & (
+        worst < UNREACHABLE
+    )
     limit = data.travel_limit_s[agency]
     if limit is not None:
         allowed &= worst <= limit
@@ -95,7 +101,8 @@ def allocate(
     """
     n_groups = grouping.n_groups
     demand = np.array(
-        [data.categories[c].need(agency) for c in grouping.group_category], dtype=np.int64
+        [data.categories[c].need(agency) for c in grouping.group_category],
+        dtype=np.int64,
     )
     headcount = data.headcount[agency]
     arcs, travel = group_travel(data, grouping, agency)
@@ -103,13 +110,17 @@ def allocate(
     cuts = np.searchsorted(arcs[:, 1], np.arange(1, n_groups))
     reachable = tuple(np.sort(part) for part in np.split(arcs[:, 0], cuts))
     sizes = np.array([len(m) for m in grouping.members], dtype=np.int64)
-    weights = np.array([data.categories[c].weight for c in grouping.group_category], dtype=np.int64)
+    weights = np.array(
+        [data.categories[c].weight for c in grouping.group_category], dtype=np.int64
+    )
     big_m = int(max(1, travel.max(initial=0)) * max(1, int(demand.sum())) + 1)
     per_person = weights * sizes * big_m  # any covered TPS outweighs all travel
     penalty = per_person * demand  # cost of leaving a whole group unstaffed
 
     count, bound = _relaxed_flow(arcs, travel, headcount, demand, per_person, n_groups)
-    staffed = np.bincount(arcs[:, 1], weights=count, minlength=n_groups).astype(np.int64)
+    staffed = np.bincount(arcs[:, 1], weights=count, minlength=n_groups).astype(
+        np.int64
+    )
     partial = (staffed > 0) & (staffed < demand)
     method = "min-cost flow"
     status = "optimal"
@@ -120,16 +131,29 @@ def allocate(
         count = _repair(arcs, count, headcount, demand, penalty)
         in_hot = hot[arcs[:, 1]]
         settled = int((travel[~in_hot] * count[~in_hot]).sum())
-        staffed = np.bincount(arcs[:, 1], weights=count, minlength=n_groups).astype(np.int64)
+        staffed = np.bincount(arcs[:, 1], weights=count, minlength=n_groups).astype(
+            np.int64
+        )
         settled += int((per_person * (demand - staffed))[~hot].sum())
         sub_count, cp_bound, status = _solve_exact(
-            arcs[in_hot], travel[in_hot], headcount, demand, weights * sizes * demand, big_m,
-            hot, count[in_hot], time_limit_s, seed, workers,
+            arcs[in_hot],
+            travel[in_hot],
+            headcount,
+            demand,
+            weights * sizes * demand,
+            big_m,
+            hot,
+            count[in_hot],
+            time_limit_s,
+            seed,
+            workers,
         )
         count[in_hot] = sub_count
         bound = max(bound, settled + cp_bound)
         method = "min-cost flow + CP-SAT on contested parts"
-    staffed = np.bincount(arcs[:, 1], weights=count, minlength=n_groups).astype(np.int64)
+    staffed = np.bincount(arcs[:, 1], weights=count, minlength=n_groups).astype(
+        np.int64
+    )
     covered = staffed >= demand
     objective = int((penalty * ~covered).sum() + (travel * count).sum())
     used = count > 0
@@ -161,16 +185,29 @@ def _relaxed_flow(
     n_bases = len(headcount)
     source, sink = n_bases + n_groups, n_bases + n_groups + 1
     tails = np.concatenate(
-        [np.full(n_bases, source), arcs[:, 0], n_bases + np.arange(n_groups), np.full(n_groups, source)]
+        [
+            np.full(n_bases, source),
+            arcs[:, 0],
+            n_bases + np.arange(n_groups),
+            np.full(n_groups, source),
+        ]
     )
     heads = np.concatenate(
-        [np.arange(n_bases), n_bases + arcs[:, 1], np.full(n_groups, sink), n_bases + np.arange(n_groups)]
+        [
+            np.arange(n_bases),
+            n_bases + arcs[:, 1],
+            np.full(n_groups, sink),
+            n_bases + np.arange(n_groups),
+        ]
     )
     caps = np.concatenate([headcount, demand[arcs[:, 1]], demand, demand])
     costs = np.concatenate([np.zeros(n_bases), travel, np.zeros(n_groups), per_person])
     flow = min_cost_flow.SimpleMinCostFlow()
     handles = flow.add_arcs_with_capacity_and_unit_cost(
-        tails.astype(np.int64), heads.astype(np.int64), caps.astype(np.int64), costs.astype(np.int64)
+        tails.astype(np.int64),
+        heads.astype(np.int64),
+        caps.astype(np.int64),
+        costs.astype(np.int64),
     )
     supplies = np.zeros(n_bases + n_groups + 2, dtype=np.int64)
     supplies[source] = int(demand.sum())
@@ -203,7 +240,11 @@ def _components_with(
 
 
 def _repair(
-    arcs: IntArray, count: IntArray, headcount: IntArray, demand: IntArray, penalty: IntArray
+    arcs: IntArray,
+    count: IntArray,
+    headcount: IntArray,
+    demand: IntArray,
+    penalty: IntArray,
 ) -> IntArray:
     """Make every group fully staffed or empty: release partial groups, refill by priority."""
     count = count.copy()
@@ -211,7 +252,9 @@ def _repair(
     staffed = np.bincount(arcs[:, 1], weights=count, minlength=n_groups)
     partial = np.flatnonzero((staffed > 0) & (staffed < demand))
     count[np.isin(arcs[:, 1], partial)] = 0
-    spare = headcount - np.bincount(arcs[:, 0], weights=count, minlength=len(headcount)).astype(np.int64)
+    spare = headcount - np.bincount(
+        arcs[:, 0], weights=count, minlength=len(headcount)
+    ).astype(np.int64)
     for g in sorted(partial, key=lambda g: (-penalty[g] / max(demand[g], 1), g)):
         rows = np.flatnonzero(arcs[:, 1] == g)
         if spare[arcs[rows, 0]].sum() < demand[g]:

@@ -73,7 +73,9 @@ def form_groups(data: ProblemData) -> Grouping:
     spread = 0
     for c, rule in enumerate(data.categories):
         for k in range(len(data.kecamatan_names)):
-            cell = np.flatnonzero((data.station_category == c) & (data.station_kecamatan == k))
+            cell = np.flatnonzero(
+                (data.station_category == c) & (data.station_kecamatan == k)
+            )
             if len(cell) == 0:
                 continue
             if rule.tps <= 1:
@@ -81,7 +83,9 @@ def form_groups(data: ProblemData) -> Grouping:
                 lower_bound += len(cell)
                 continue
             times = _cell_times(data, cell)
-            limit = rule.max_group_s if rule.max_group_s is not None else UNREACHABLE - 1
+            limit = (
+                rule.max_group_s if rule.max_group_s is not None else UNREACHABLE - 1
+            )
             anchors, assignment = _cluster(times, rule.tps, limit // 2)
             lower_bound += _cell_lower_bound(times, rule.tps, limit)
             for a in np.unique(assignment):
@@ -176,7 +180,9 @@ def _assign(times: IntArray, anchors: IntArray, capacity: int, radius: int) -> I
     flow = min_cost_flow.SimpleMinCostFlow()
     tails = np.concatenate([station, n + np.arange(k), np.arange(n)])
     heads = np.concatenate([n + anchor, np.full(k, sink), np.full(n, sink)])
-    caps = np.concatenate([np.ones(len(station)), np.full(k, capacity), np.ones(n)]).astype(np.int64)
+    caps = np.concatenate(
+        [np.ones(len(station)), np.full(k, capacity), np.ones(n)]
+    ).astype(np.int64)
     costs = np.concatenate(
         [times[station, anchors[anchor]], np.zeros(k), np.full(n, _UNASSIGNED_COST)]
     ).astype(np.int64)

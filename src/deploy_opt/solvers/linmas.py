@@ -67,7 +67,9 @@ def allocate_linmas(data: ProblemData) -> LinmasAllocation:
         base=base,
         station=station,
         count=np.array(rows_count, dtype=np.int64),
-        travel_s=seconds[base, station].astype(np.int64) if len(base) else np.zeros(0, dtype=np.int64),
+        travel_s=seconds[base, station].astype(np.int64)
+        if len(base)
+        else np.zeros(0, dtype=np.int64),
         demand=demand,
         covered=received >= demand,
     )

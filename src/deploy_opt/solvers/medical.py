@@ -24,11 +24,17 @@ def nearest_medical(data: ProblemData) -> MedicalCover:
     facilities = data.medical_bases
     if len(facilities) == 0:
         none = np.full(data.n_stations, -1, dtype=np.int64)
-        return MedicalCover(none, np.full(data.n_stations, UNREACHABLE, dtype=np.int64), np.zeros(data.n_stations, bool))
+        return MedicalCover(
+            none,
+            np.full(data.n_stations, UNREACHABLE, dtype=np.int64),
+            np.zeros(data.n_stations, bool),
+        )
     seconds = data.travel["medis"].dense()[facilities]
     nearest = np.argmin(seconds, axis=0)
     travel = seconds[nearest, np.arange(data.n_stations)]
     base = np.where(travel < UNREACHABLE, facilities[nearest], -1)
     limit = data.travel_limit_s["medis"]
     within = (travel < UNREACHABLE) & (True if limit is None else travel <= limit)
-    return MedicalCover(base.astype(np.int64), travel.astype(np.int64), np.asarray(within))
+    return MedicalCover(
+        base.astype(np.int64), travel.astype(np.int64), np.asarray(within)
+    )

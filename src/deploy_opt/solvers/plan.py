@@ -32,7 +32,9 @@ def group_labels(data: ProblemData, grouping: Grouping) -> tuple[str, ...]:
     for c, k in zip(grouping.group_category, grouping.group_kecamatan, strict=True):
         key = (int(c), int(k))
         counters[key] = counters.get(key, 0) + 1
-        place = re.sub(r"[^A-Za-z0-9]+", "_", data.kecamatan_names[k]).strip("_").upper()
+        place = (
+            re.sub(r"[^A-Za-z0-9]+", "_", data.kecamatan_names[k]).strip("_").upper()
+        )
         labels.append(f"{data.categories[c].name}-{place}-{counters[key]:03d}")
     return tuple(labels)
 
@@ -89,7 +91,11 @@ def solve_plan(data: ProblemData, params: SolveParams | None = None) -> Result:
     )
     objective = sum(a.objective for a in allocations.values()) + linmas_cost
     bound = sum(a.bound for a in allocations.values()) + linmas_cost
-    status = "optimal" if all(a.status == "optimal" for a in allocations.values()) else "feasible"
+    status = (
+        "optimal"
+        if all(a.status == "optimal" for a in allocations.values())
+        else "feasible"
+    )
     return Result(
         status=status,
         objective=int(objective),

@@ -26,7 +26,10 @@ def _minutes(seconds: int) -> str:
 
 
 def group_shortfalls(
-    data: ProblemData, grouping: Grouping, group_ids: tuple[str, ...], alloc: AgencyAllocation
+    data: ProblemData,
+    grouping: Grouping,
+    group_ids: tuple[str, ...],
+    alloc: AgencyAllocation,
 ) -> list[Shortfall]:
     """One shortfall per group the allocation left unstaffed."""
     word = AGENCY_NAMES[alloc.agency]
@@ -44,12 +47,20 @@ def group_shortfalls(
         if len(reachable) == 0:
             with_staff = np.flatnonzero((headcount > 0) & data.jurisdiction[:, kec])
             if len(with_staff) == 0:
-                reason = f"no base with {word} serves Kecamatan {data.kecamatan_names[kec]}"
+                reason = (
+                    f"no base with {word} serves Kecamatan {data.kecamatan_names[kec]}"
+                )
             else:
-                seconds = data.travel[alloc.agency].dense()[with_staff][:, grouping.members[g]]
+                seconds = data.travel[alloc.agency].dense()[with_staff][
+                    :, grouping.members[g]
+                ]
                 worst = seconds.max(axis=1)
                 best = int(np.argmin(worst))
-                beyond = "beyond the cutoff" if worst[best] >= UNREACHABLE else _minutes(int(worst[best]))
+                beyond = (
+                    "beyond the cutoff"
+                    if worst[best] >= UNREACHABLE
+                    else _minutes(int(worst[best]))
+                )
                 reason = (
                     f"no {word} base within {_minutes(limit or 0)} of every TPS in the group "
                     f"(nearest: {data.base_names[with_staff[best]]}, {beyond})"

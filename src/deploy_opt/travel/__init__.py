@@ -19,4 +19,10 @@ def build_travel_model(spec: TravelSpec) -> TravelModel:
     return StraightLineModel(speeds_kmh=speeds, detour_factor=spec.detour_factor)
 
 
-__all__ = ["Points", "StraightLineModel", "TravelMatrix", "TravelModel", "build_travel_model"]
+__all__ = [
+    "Points",
+    "StraightLineModel",
+    "TravelMatrix",
+    "TravelModel",
+    "build_travel_model",
+]

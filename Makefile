@@ -1,0 +1,37 @@
+# Two commands that work on a fresh machine (Python >= 3.11 on PATH):
+#   make demo   installs deploy_opt in .venv and solves the shipped sample
+#   make test   installs deploy_opt with its test tools and runs lint + tests
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+OUT ?= out/tangerang-kota
+
+.PHONY: demo test lint install clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+
+demo: $(VENV)/.installed
+	$(BIN)/deploy-opt validate scenarios/tangerang-kota/scenario.yaml
+	$(BIN)/deploy-opt solve scenarios/tangerang-kota/scenario.yaml --out $(OUT) --overwrite
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check src tests scripts benchmarks
+	$(BIN)/ruff format --check src tests scripts benchmarks
+
+test: lint
+	$(BIN)/python -m pytest -q
+
+clean:
+	rm -rf $(VENV) out
