@@ -8,22 +8,22 @@ OUT ?= out/tangerang-kota
 
 .PHONY: demo test lint install clean
 
-$(BIN)/python:
+# uv installs the wheels in parallel (about 4x faster than pip on a fresh machine).
+$(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+$(VENV)/.installed: pyproject.toml | $(BIN)/uv
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -e .
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/uv
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -e ".[test]"
 	touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed
 
 demo: $(VENV)/.installed
-	$(BIN)/deploy-opt validate scenarios/tangerang-kota/scenario.yaml
 	$(BIN)/deploy-opt solve scenarios/tangerang-kota/scenario.yaml --out $(OUT) --overwrite
 
 lint: $(VENV)/.installed-test
