@@ -244,3 +244,12 @@ def test_same_seed_same_plan(make_scenario):
             and np.array_equal(a.count, b.count)
         )
     assert first.objective == second.objective
+
+
+def test_two_tps_within_the_limit_share_a_group_beyond_half_of_it(make_scenario):
+    # 4.5 km = 450 s apart: more than half of the 10-min limit, less than all of it.
+    stations = [{"id": "A", "x": 0, "y": 0}, {"id": "B", "x": 4500, "y": 0}]
+    bases = [{"id": "PS", "kind": "polsek", "x": 2250, "y": 0, "polri": 2}]
+    data, result, _ = solve(make_scenario(stations, bases))
+    assert groups_of(data, result) == {frozenset("AB")}
+    assert result.grouping.lower_bound == 1

@@ -13,7 +13,8 @@ ceil(|I|/Q) anchors chosen farthest-first; assign stations to anchors by an exac
 min-cost flow with capacity Q, allowing only D[i, anchor] <= L/2 (by the triangle
 inequality this keeps every pairwise time within L); move each anchor to its
 group's medoid and repeat until stable; open a new anchor at a station no anchor
-can take; then try to close the smallest groups while everything still fits.
+can take; then try to close the smallest groups while everything still fits,
+and merge any two groups whose union has at most Q stations within L.
 
 Lower bound on the number of groups of a cell: max(ceil(|I|/Q), size of a clique
 of stations that are pairwise more than L apart), since such stations must all be
@@ -143,7 +144,38 @@ def _cluster(times: IntArray, capacity: int, radius: int) -> tuple[IntArray, Int
             if (trial_assignment >= 0).all():
                 anchors, assignment, changed = trial_anchors, trial_assignment, True
                 break
-    return anchors, assignment
+    return _merge_small_groups(times, anchors, assignment, capacity, 2 * radius)
+
+
+def _merge_small_groups(
+    times: IntArray, anchors: IntArray, assignment: IntArray, capacity: int, limit: int
+) -> tuple[IntArray, IntArray]:
+    """Merge two groups whenever their union fits: size <= Q, spread <= L.
+
+    The anchor radius L/2 is sufficient, not necessary; two small groups can
+    often share officers although their TPS are more than L/2 apart.
+    """
+    while True:
+        members = [np.flatnonzero(assignment == a) for a in range(len(anchors))]
+        best: tuple[int, int, int] | None = None
+        for a in range(len(anchors)):
+            for b in range(a + 1, len(anchors)):
+                if len(members[a]) + len(members[b]) > capacity:
+                    continue
+                union = np.concatenate([members[a], members[b]])
+                spread = int(times[np.ix_(union, union)].max())
+                if spread <= limit and (best is None or spread < best[0]):
+                    best = (spread, a, b)
+        if best is None:
+            return anchors, assignment
+        _, a, b = best
+        union = np.concatenate([members[a], members[b]])
+        block = times[np.ix_(union, union)]
+        anchors = anchors.copy()
+        anchors[a] = union[int(np.argmin(block.sum(axis=1)))]
+        assignment = np.where(assignment == b, a, assignment)
+        assignment = np.where(assignment > b, assignment - 1, assignment)
+        anchors = np.delete(anchors, b)
 
 
 def _improve(

@@ -69,10 +69,10 @@ def group_shortfalls(
             competing = np.flatnonzero(reach[reachable].any(axis=0))
             have = int(headcount[reachable].sum())
             need = int(alloc.demand[competing].sum())
-            verb = "has" if len(reachable) == 1 else "have"
+            verb, pronoun = ("has", "it") if len(reachable) == 1 else ("have", "they")
             reason = (
                 f"{_names(data, reachable)} {verb} {have} {word} for {need} needed "
-                f"by the {len(competing)} groups in reach; higher-risk groups came first"
+                f"by the {len(competing)} groups {pronoun} can reach; higher-risk groups came first"
             )
         out.append(
             Shortfall(
