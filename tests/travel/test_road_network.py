@@ -93,7 +93,11 @@ def test_cutoff_keeps_only_close_pairs_and_explicit_zeros(square, points):
     assert m.seconds.dtype == np.int64
     assert m.cutoff_s == 300
     pairs = {(int(r), int(c)) for r, c in zip(*m.seconds.nonzero(), strict=True)}
-    stored = dict(zip(zip(*m.seconds.tocoo().coords, strict=True), m.seconds.data))
+    coo = m.seconds.tocoo()
+    stored = {
+        (int(r), int(c)): int(v)
+        for r, c, v in zip(coo.row, coo.col, coo.data, strict=True)
+    }
     assert stored[(0, 0)] == 0  # explicit zero kept
     assert len(stored) == m.seconds.nnz
     assert (0, 1) in pairs and stored[(0, 1)] == 240
@@ -253,7 +257,7 @@ def test_bad_points_and_cutoff(square, points):
     model = square()
     pts = points([A])
     bad = type(pts)(pts.ids, pts.x, pts.y, np.array([np.nan]), pts.lat)
-    with pytest.raises(TravelTimeError, match="finite lon/lat.*p0"):
+    with pytest.raises(TravelTimeError, match=r"finite lon/lat.*p0"):
         model.matrix(bad, pts, "car")
     with pytest.raises(TravelTimeError, match="cutoff_s"):
         model.matrix(pts, pts, "car", cutoff_s=-1)
@@ -279,3 +283,9 @@ def test_both_dijkstra_directions_agree(square, points):
     np.testing.assert_array_equal(walk_fwd, walk_back.T)  # walking is symmetric
     assert forward[0, 0] == 60  # A -> (250, 0) along the one-way
     assert backward[0, 0] == 180 + 720  # on to B, then around the square
+
+
+def test_network_without_a_strongly_connected_part(square, points):
+    roads = [{"coords": [(0, 0), (1000, 0)], "oneway": "yes"}]
+    with pytest.raises(TravelTimeError, match="no strongly connected part"):
+        square(roads).matrix(points([A]), points([B]), "car")

@@ -102,7 +102,8 @@ def build_mode_graph(
     TravelTimeError
         When some road class has no speed for the mode (no table entry and no
         fallback), naming the file and the ``highway`` field; or when the mode
-        can use no road at all.
+        can use no road at all, or no part of the network is strongly
+        connected.
     """
     classes, inverse = np.unique(graph.highway.astype(str), return_inverse=True)
     speeds = np.empty(len(classes))
@@ -153,6 +154,12 @@ def build_mode_graph(
     sizes = np.bincount(labels[touched], minlength=n_labels)
     main = int(np.argmax(sizes))  # ties: lowest label, i.e. deterministic
     edge_main = usable & (labels[graph.edge_u] == main) & (labels[graph.edge_v] == main)
+    if not edge_main.any():
+        msg = (
+            f"road network {graph.source}: mode `{mode.name}` has no two roads "
+            f"that reach each other (no strongly connected part; check `oneway`)"
+        )
+        raise TravelTimeError(msg)
     return ModeGraph(
         mode=mode,
         edge_ms=edge_ms,
