@@ -289,3 +289,14 @@ def test_network_without_a_strongly_connected_part(square, points):
     roads = [{"coords": [(0, 0), (1000, 0)], "oneway": "yes"}]
     with pytest.raises(TravelTimeError, match="no strongly connected part"):
         square(roads).matrix(points([A]), points([B]), "car")
+
+
+def test_island_nearby_is_fine_when_the_main_network_is_within_reach(square, points):
+    stub = {"coords": [(500, -50), (600, -50)]}  # not joined to the square
+    model = square([*SQUARE, stub], snap_threshold_m=250)
+    report = model.snap_report(points([(550, -40)]), "car")
+    assert report.ok  # its island road is 10 m away, but the square only 40 m
+    snapped = model.snap(points([(550, -40)]), "car")
+    assert snapped.distance_m[0] == pytest.approx(40)
+    assert snapped.nearest_road_m[0] == pytest.approx(10)
+    assert snapped.nearest_on_island[0]

@@ -32,10 +32,10 @@ class SnapIssue:
     point_id
         Id of the point.
     kind
-        ``"far"``: the main network is farther than the threshold.
-        ``"island"``: the nearest usable road is on a small island of the
-        network (not connected both ways to the main part); the point is
-        snapped to the main part instead, ``distance_m`` away.
+        ``"far"``: no road the mode may use lies within the threshold.
+        ``"island"``: roads lie within the threshold, but only ones on small
+        islands of the network (not connected both ways to the main part);
+        the point is snapped to the main part instead, ``distance_m`` away.
     distance_m
         Off-road distance to the main network (the access leg).
     nearest_road_m
@@ -75,7 +75,8 @@ class SnapReport:
     max_distance_m
         Largest off-road distance (0 when there are no points).
     issues
-        One entry per badly snapped point, in input order.
+        One entry per point whose access leg to the main network is longer
+        than the threshold, in input order.
     """
 
     mode: str
@@ -91,12 +92,12 @@ class SnapReport:
 
     @property
     def far(self) -> tuple[SnapIssue, ...]:
-        """Points farther than the threshold from the main network."""
+        """Points farther than the threshold from any usable road."""
         return tuple(i for i in self.issues if i.kind == "far")
 
     @property
     def island(self) -> tuple[SnapIssue, ...]:
-        """Points whose nearest road only reaches a small island."""
+        """Points whose roads within the threshold only reach a small island."""
         return tuple(i for i in self.issues if i.kind == "island")
 
     def messages(self, limit: int | None = 20) -> list[str]:
@@ -193,15 +194,19 @@ def _nearest(
 def make_report(
     snapped: Snapped, ids: tuple[str, ...], mode: str, threshold_m: float
 ) -> SnapReport:
-    """Collect the points that snap farther than ``threshold_m`` or to an island.
+    """Collect the points whose access leg to the main network is too long.
+
+    A point is ``far`` when no usable road at all lies within ``threshold_m``,
+    and ``island`` when roads do, but only ones outside the main component.
 
     Returns
     -------
     SnapReport
         The report; ``issues`` are in input order.
     """
-    island = snapped.nearest_on_island & (snapped.nearest_road_m < snapped.distance_m)
-    far = snapped.distance_m > threshold_m
+    beyond = snapped.distance_m > threshold_m
+    far = beyond & (snapped.nearest_road_m > threshold_m)
+    island = beyond & ~far  # roads within reach, but none of the main part
     issues = []
     for i in np.flatnonzero(island | far):
         issues.append(
