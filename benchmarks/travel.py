@@ -151,6 +151,10 @@ def _traced_peak_mb(step: Callable[[], Any]) -> float:
     return peak / 2**20
 
 
+def _mb(value: float) -> str:
+    return "-" if np.isnan(value) else f"{value:.0f}"
+
+
 def run(
     samples: list[Sample], modes: list[str], cutoff_s: int, memory: bool
 ) -> list[dict[str, str]]:
@@ -170,7 +174,7 @@ def run(
             "mode": "-",
             "size": f"{model.graph.n_nodes:,} nodes / {edges:,} edges",
             "time_s": f"{t_build:.2f}",
-            "peak_MB": f"{mem:.0f}",
+            "peak_MB": _mb(mem),
             "rate": f"{edges / t_build:,.0f} edges/s",
         }
     )
@@ -196,7 +200,7 @@ def run(
                         "mode": mode,
                         "size": f"{n_o:,} x {n_d:,} -> {result.seconds.nnz:,} kept",
                         "time_s": f"{seconds:.2f}",
-                        "peak_MB": f"{mem:.0f}",
+                        "peak_MB": _mb(mem),
                         "rate": f"{n_o * n_d / seconds:,.0f} pairs/s",
                         "snap": (
                             f"TPS far {len(report.far):,} island "

@@ -300,3 +300,15 @@ def test_island_nearby_is_fine_when_the_main_network_is_within_reach(square, poi
     assert snapped.distance_m[0] == pytest.approx(40)
     assert snapped.nearest_road_m[0] == pytest.approx(10)
     assert snapped.nearest_on_island[0]
+
+
+def test_fallback_to_straight_line_without_a_network(roads_file, tmp_path):
+    from deploy_opt.travel import StraightLineModel
+    from deploy_opt.travel.network import network_or_straight_line
+
+    line = StraightLineModel(speeds_kmh={"car": 20.0})
+    assert network_or_straight_line(None, line).name == "straight_line"
+    road = network_or_straight_line(
+        roads_file(SQUARE), line, {"car": "car"}, cache_dir=tmp_path
+    )
+    assert road.name == "road_network"

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -27,14 +28,45 @@ import scipy.sparse as sp
 from pyproj import Transformer
 
 from deploy_opt.errors import TravelTimeError
+from deploy_opt.travel.base import TravelModel
 from deploy_opt.travel.matrix import Points, TravelMatrix
 from deploy_opt.travel.network_cache import MatrixCache, cache_key, default_cache_dir
 from deploy_opt.travel.network_paths import travel_seconds
-from deploy_opt.travel.network_profile import NetworkProfile
-from deploy_opt.travel.network_snap import SnapIndex, Snapped, SnapReport, make_report
+from deploy_opt.travel.network_profile import NetworkProfile, ProfileArea
+from deploy_opt.travel.network_snap import (
+    SnapIndex,
+    SnapIssue,
+    Snapped,
+    SnapReport,
+    make_report,
+)
 from deploy_opt.travel.road_graph import RoadGraph, read_road_network
 from deploy_opt.travel.road_modes import ModeGraph, build_mode_graph
-from deploy_opt.travel.road_speeds import ModeSpeeds, SpeedSpec, resolve_modes
+from deploy_opt.travel.road_speeds import (
+    DEFAULT_ACCESS_KMH,
+    DEFAULT_FALLBACK_KMH,
+    DEFAULT_SPEEDS_KMH,
+    ModeSpeeds,
+    SpeedSpec,
+    resolve_modes,
+)
+
+__all__ = [
+    "DEFAULT_ACCESS_KMH",
+    "DEFAULT_FALLBACK_KMH",
+    "DEFAULT_SNAP_THRESHOLD_M",
+    "DEFAULT_SPEEDS_KMH",
+    "ModeSpeeds",
+    "ModeSummary",
+    "NetworkProfile",
+    "ProfileArea",
+    "RoadGraph",
+    "RoadNetworkModel",
+    "SnapIssue",
+    "SnapReport",
+    "network_or_straight_line",
+    "read_road_network",
+]
 
 #: Off-road distance (metres) above which a snapped point is reported.
 DEFAULT_SNAP_THRESHOLD_M = 250.0
@@ -378,3 +410,40 @@ def _coords(points: Points) -> bytes:
     lon = np.ascontiguousarray(points.lon, dtype=np.float64)
     lat = np.ascontiguousarray(points.lat, dtype=np.float64)
     return len(points).to_bytes(8, "little") + lon.tobytes() + lat.tobytes()
+
+
+def network_or_straight_line(
+    path: str | Path | None,
+    fallback: TravelModel,
+    speeds: Mapping[str, SpeedSpec] | None = None,
+    **options: Any,
+) -> TravelModel:
+    """The road model for ``path``, or ``fallback`` when no network is given.
+
+    The chosen model's ``name`` (``road_network`` or the fallback's, e.g.
+    ``straight_line``) is what the run summary reports as ``travel_model``.
+
+    Parameters
+    ----------
+    path
+        Road network file, or ``None``.
+    fallback
+        Model used without a network (straight line x detour factor).
+    speeds
+        Passed to :meth:`RoadNetworkModel.from_file`.
+    **options
+        Other keyword arguments of :meth:`RoadNetworkModel.from_file`.
+
+    Returns
+    -------
+    TravelModel
+        The model to use.
+
+    Raises
+    ------
+    TravelTimeError
+        When the network file is given but cannot be used.
+    """
+    if path is None:
+        return fallback
+    return RoadNetworkModel.from_file(path, speeds, **options)
