@@ -37,6 +37,12 @@ class ProfileArea:
         Speed multiplier inside the polygon (``0`` closes the roads).
     modes
         Modes the area applies to; ``None`` means every mode.
+
+    Raises
+    ------
+    TravelTimeError
+        When the factor is negative or not finite, or the geometry is not a
+        (Multi)Polygon.
     """
 
     geometry: BaseGeometry

@@ -131,6 +131,11 @@ class ModeSpeeds:
         Whether ``oneway`` restrictions apply to the mode.
     use_maxspeed
         Whether an edge's ``maxspeed`` caps the class speed.
+
+    Raises
+    ------
+    TravelTimeError
+        When a speed is negative or not finite, or the access speed is not > 0.
     """
 
     name: str
