@@ -27,9 +27,16 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from sample_tools import (
+    METRIC_CRS,
+    SYNTHETIC_BASE,
+    interior_point,
+    largest_remainder,
+    random_points,
+    to_lonlat,
+)
 
 SEED = 20240214
-METRIC_CRS = "EPSG:32748"  # UTM 48S
 KECAMATAN = {
     # Kota Tangerang (36.71): all 13
     **{f"36.71.{i:02d}": "kota" for i in range(1, 14)},
@@ -80,47 +87,6 @@ PUSKESMAS = [
 SYNTHETIC_TPS = (
     f"synthetic: uniform random point in the real kelurahan polygon (seed {SEED})"
 )
-SYNTHETIC_BASE = "synthetic: placed inside the real polygon of its area"
-
-
-def largest_remainder(total: int, shares: np.ndarray) -> np.ndarray:
-    """Split ``total`` in proportion to ``shares`` into integers that sum to it."""
-    exact = total * shares / shares.sum()
-    base = np.floor(exact).astype(int)
-    order = np.lexsort((np.arange(len(shares)), -(exact - base)))
-    base[order[: total - base.sum()]] += 1
-    return base
-
-
-def random_points(
-    polygon: shapely.Geometry, count: int, rng: np.random.Generator
-) -> np.ndarray:
-    """``count`` uniform random points inside ``polygon`` (rejection sampling)."""
-    minx, miny, maxx, maxy = polygon.bounds
-    shapely.prepare(polygon)
-    found: list[np.ndarray] = []
-    have = 0
-    while have < count:
-        xy = rng.uniform((minx, miny), (maxx, maxy), size=(max(64, 4 * count), 2))
-        inside = xy[shapely.contains_xy(polygon, xy[:, 0], xy[:, 1])]
-        found.append(inside)
-        have += len(inside)
-    return np.concatenate(found)[:count]
-
-
-def interior_point(
-    polygon: shapely.Geometry, rng: np.random.Generator
-) -> tuple[float, float]:
-    """A point well inside ``polygon``: a random point of its 300 m inner buffer."""
-    inner = polygon.buffer(-300)
-    area = inner if not inner.is_empty else polygon
-    x, y = random_points(area, 1, rng)[0]
-    return float(x), float(y)
-
-
-def to_lonlat(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    points = gpd.GeoSeries(gpd.points_from_xy(x, y), crs=METRIC_CRS).to_crs("EPSG:4326")
-    return np.round(points.x.to_numpy(), 6), np.round(points.y.to_numpy(), 6)
 
 
 def build(shared: Path, out: Path) -> None:

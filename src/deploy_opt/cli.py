@@ -140,9 +140,11 @@ def human_summary(summary: dict[str, Any], out_dir: Path) -> str:
         f"(lower bound {summary['grouping']['lower_bound']:,})",
     ]
     for agency, counts in summary["counts"]["personnel"].items():
+        published = counts.get("published")
+        compare = f"; published {published['count']:,}" if published else ""
         lines.append(
             f"  {agency:7s} {counts['assigned']:6,} assigned of {counts['available']:,} "
-            f"({counts['reserve']:,} in reserve)"
+            f"({counts['reserve']:,} in reserve; the rules need {counts['needed_by_rules']:,}{compare})"
         )
     lines.append("  coverage by category:")
     for name, cov in summary["coverage_by_category"].items():

@@ -93,6 +93,7 @@ def run(
         report,
         scenario_name=scenario.spec.name,
         warnings=scenario.warnings,
+        published={a: f.model_dump() for a, f in scenario.spec.published.items()},
     )
     stations = stations_table(data, result, report)
     roster = roster_table(data, result)

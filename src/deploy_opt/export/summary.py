@@ -45,13 +45,32 @@ def build_summary(
     *,
     scenario_name: str,
     warnings: tuple[Issue, ...] = (),
+    published: dict[str, dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """Everything a planner or a script needs to judge the plan."""
+    """Everything a planner or a script needs to judge the plan.
+
+    ``published`` maps an agency to ``{"count": n, "source": url}``: a figure
+    reported in public to compare with what the rules need.
+    """
     grouping = result.grouping
     medical_minutes = result.medical.travel_s[result.medical.base >= 0] / 60
     limit = data.travel_limit_s["medis"]
+    needed = {
+        "polri": sum(data.categories[c].police for c in grouping.group_category),
+        "tni": sum(data.categories[c].tni for c in grouping.group_category),
+        "linmas": sum(data.categories[c].linmas for c in data.station_category),
+    }
     personnel = {
-        agency: {**counts, "reserve": counts["available"] - counts["assigned"]}
+        agency: {
+            **counts,
+            "reserve": counts["available"] - counts["assigned"],
+            "needed_by_rules": int(needed[agency]),
+            **(
+                {"published": published[agency]}
+                if published and agency in published
+                else {}
+            ),
+        }
         for agency, counts in report.personnel.items()
     }
     return {

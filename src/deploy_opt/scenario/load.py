@@ -493,8 +493,13 @@ def _cross_check(
                         "warning",
                     )
                 )
-    for agency in AGENCIES:
-        if int(bases[agency].sum()) == 0 and agency != "medis":
+    needed = {
+        "polri": any((c.police or 0) > 0 for c in spec.categories.values()),
+        "tni": any(c.tni > 0 for c in spec.categories.values()),
+        "linmas": any((c.linmas or 0) > 0 for c in spec.categories.values()),
+    }
+    for agency, is_needed in needed.items():
+        if is_needed and int(bases[agency].sum()) == 0:
             issues.append(
                 Issue(
                     str(doc.path),

@@ -230,6 +230,13 @@ class SolverSpec(_Strict):
     min_police_per_group: NonNegInt = 2
 
 
+class PublishedFigure(_Strict):
+    """A published headcount to compare the plan with (e.g. a news report)."""
+
+    count: NonNegInt
+    source: str = ""
+
+
 class ScenarioSpec(_Strict):
     """The whole scenario YAML."""
 
@@ -244,6 +251,18 @@ class ScenarioSpec(_Strict):
     bases: list[BaseSourceSpec]
     travel: TravelSpec
     solver: SolverSpec = Field(default_factory=SolverSpec)
+    published: dict[str, PublishedFigure] = Field(default_factory=dict)
+
+    @field_validator("published")
+    @classmethod
+    def _published_agencies(
+        cls, value: dict[str, PublishedFigure]
+    ) -> dict[str, PublishedFigure]:
+        unknown = sorted(set(value) - set(AGENCIES))
+        if unknown:
+            msg = f"unknown agency {unknown}; known: {list(AGENCIES)}"
+            raise ValueError(msg)
+        return value
 
     @field_validator("categories")
     @classmethod

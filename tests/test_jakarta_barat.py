@@ -1,0 +1,27 @@
+"""The second sample district: Polres Metro Jakarta Barat."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from deploy_opt import run
+
+SCENARIO = (
+    Path(__file__).resolve().parents[1]
+    / "scenarios"
+    / "jakarta-barat"
+    / "scenario.yaml"
+)
+
+
+def test_jakarta_barat_plan_reports_rule_next_to_published_count():
+    outcome = run(SCENARIO, time_limit_s=20)
+    summary = outcome.summary
+    assert summary["counts"]["stations"] == 7169
+    assert summary["check"]["passed"]
+    police = summary["counts"]["personnel"]["polri"]
+    assert police["published"]["count"] == 900
+    # 2-16-32 within each kecamatan: sum of ceil(TPS / 16) groups x 2 officers
+    assert police["needed_by_rules"] == 904
+    assert police["assigned"] <= 900
+    assert set(summary["coverage_by_category"]) == {"kurang_rawan"}
