@@ -20,6 +20,7 @@ MipStatus = Literal["optimal", "time_limit", "infeasible", "error"]
 #: Relative gap at which HiGHS may stop. Tiny, so that "optimal" means optimal;
 #: callers with integer objectives also round the bound up.
 MIP_REL_GAP = 1e-9
+_DISP = False
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ def solve_mip(
     time_limit: float | None,
 ) -> MipOutcome:
     """Minimise ``c @ x`` subject to ``row_lower <= a @ x <= row_upper`` and bounds."""
-    options: dict[str, float | bool] = {"disp": False, "mip_rel_gap": MIP_REL_GAP}
+    options: dict[str, float | bool] = {"disp": _DISP, "mip_rel_gap": MIP_REL_GAP}
     if time_limit is not None:
         options["time_limit"] = max(float(time_limit), 0.01)
     res = milp(

@@ -183,9 +183,7 @@ def check_time_limit(time_limit: float | None) -> float | None:
     return time_limit
 
 
-def nearest_assignment(
-    inst: Instance, sites: IntArray
-) -> tuple[IntArray, FloatArray]:
+def nearest_assignment(inst: Instance, sites: IntArray) -> tuple[IntArray, FloatArray]:
     """Each demand point's cheapest open site (-1 if none usable) and its cost."""
     sub = inst.cost[:, sites]
     pos = np.argmin(sub, axis=1)

@@ -162,4 +162,6 @@ def read_lorena_senne(path: str | Path) -> PMedianInstance:
         raise ValueError(msg)
     body = body.reshape(n, 4)
     cost = _euclidean(body[:, 0:2])
-    return PMedianInstance(Path(path).stem, cost, p, body[:, 3].copy(), body[:, 2].copy())
+    return PMedianInstance(
+        Path(path).stem, cost, p, body[:, 3].copy(), body[:, 2].copy()
+    )

@@ -72,6 +72,7 @@ class _SortedRows:
     """
 
     def __init__(self, weighted: FloatArray) -> None:
+        self.weighted = weighted
         self.order = np.argsort(weighted, axis=1, kind="stable").astype(np.intp)
         self.values = np.take_along_axis(weighted, self.order, axis=1)
         self.m = weighted.shape[1]
@@ -97,11 +98,7 @@ class _SortedRows:
 
     def served(self, lam: FloatArray, chosen: IntArray) -> npt.NDArray[np.int64]:
         """How many chosen sites serve each row in the relaxed solution."""
-        is_chosen = np.zeros(self.m, dtype=bool)
-        is_chosen[chosen] = True
-        cols = self.order[:, : self.k]
-        hit = is_chosen[cols] & (self.values[:, : self.k] < lam[:, None])
-        return hit.sum(axis=1)
+        return (self.weighted[:, chosen] < lam[:, None]).sum(axis=1)
 
 
 def lagrangian_value(

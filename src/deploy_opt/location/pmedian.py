@@ -43,9 +43,8 @@ import time
 
 import numpy as np
 import numpy.typing as npt
-import scipy.sparse as sp
 
-from deploy_opt.location._mip import solve_mip
+from deploy_opt.location._bnb import branch_and_bound
 from deploy_opt.location._problem import (
     Instance,
     check_p,
@@ -219,9 +218,7 @@ def _exact_phase(
     fixed_open = ~free | (free_chosen & (lr.bound + close_penalty > threshold))
     with np.errstate(invalid="ignore"):
         pair_bound = (
-            lr.bound
-            + np.maximum(weighted - lam[:, None], 0.0)
-            + open_penalty[None, :]
+            lr.bound + np.maximum(weighted - lam[:, None], 0.0) + open_penalty[None, :]
         )
     keep = inst.allowed & (pair_bound <= threshold) & ~closed[None, :]
     if fixed_open.sum() > p:
@@ -233,55 +230,43 @@ def _exact_phase(
         if has_ub and inst.integral:
             return sites, ub, ub, "optimal", "fixing proves optimality"
         return None, np.inf, np.inf, "infeasible", "fixing proves infeasibility"
-    free_sites = np.flatnonzero(~fixed_open & ~closed)
-    n_open_fixed = int(fixed_open.sum())
-    y_index = np.full(m, -1, dtype=np.intp)
-    y_index[free_sites] = np.arange(free_sites.size)
-    n_x, n_y = rows.size, free_sites.size
-    c = np.concatenate([weighted[rows, cols], np.zeros(n_y)])
-    integrality = np.concatenate([np.zeros(n_x, np.int8), np.ones(n_y, np.int8)])
-    lower = np.zeros(n_x + n_y)
-    upper = np.ones(n_x + n_y)
-    # (1) every point assigned once
-    a1 = sp.csr_array((np.ones(n_x), (rows, np.arange(n_x))), shape=(n, n_x + n_y))
-    # (2) x_ij <= y_j for sites not fixed open
-    link = np.flatnonzero(y_index[cols] >= 0)
-    a2 = sp.csr_array(
-        (
-            np.concatenate([np.ones(link.size), -np.ones(link.size)]),
-            (
-                np.concatenate([np.arange(link.size)] * 2),
-                np.concatenate([link, n_x + y_index[cols[link]]]),
-            ),
-        ),
-        shape=(link.size, n_x + n_y),
+    dist, _ = penalised(weighted)
+    req = inst.required
+
+    def evaluate(candidate: IntArray) -> tuple[IntArray, float]:
+        cost = assignment_cost(weighted, candidate)
+        # Polish only promising sets: the swap costs far more than a node.
+        if cost < ub * 1.01:
+            better = fast_swap(dist, candidate, req)
+            return better, assignment_cost(weighted, better)
+        return candidate, cost
+
+    deadline = None if time_limit is None else time.perf_counter() + time_limit
+    out = branch_and_bound(
+        rows.astype(np.intp),
+        cols.astype(np.intp),
+        weighted[rows, cols],
+        (n, m),
+        p,
+        fixed_open,
+        closed,
+        lam,
+        lr.bound,
+        sites,
+        ub,
+        evaluate,
+        integral=inst.integral,
+        deadline=deadline,
     )
-    # (3) p sites, those fixed open included
-    a3 = sp.csr_array(
-        (np.ones(n_y), (np.zeros(n_y, np.intp), n_x + np.arange(n_y))),
-        shape=(1, n_x + n_y),
+    note = (
+        f"lagrangian B&B on {rows.size} of {n * m} pairs, "
+        f"{int((~closed & ~fixed_open).sum())} free sites, {out.nodes} nodes"
     )
-    a = sp.vstack([a1, a2, a3], format="csr")
-    row_lower = np.concatenate([np.ones(n), np.full(link.size, -np.inf), [p - n_open_fixed]])
-    row_upper = np.concatenate([np.ones(n), np.zeros(link.size), [p - n_open_fixed]])
-    out = solve_mip(c, integrality, lower, upper, a, row_lower, row_upper, time_limit)
-    note = f"HiGHS on {n_x} of {n * m} pairs, {n_y} free sites"
-    best_sites, best = sites, ub
-    if out.x is not None:
-        y = out.x[n_x:] > 0.5
-        found = np.sort(np.concatenate([np.flatnonzero(fixed_open), free_sites[y]]))
-        cost = assignment_cost(weighted, found.astype(np.intp))
-        if cost < best:
-            best_sites, best = found.astype(np.intp), cost
-    if out.status == "optimal":
-        return best_sites, best, best, "optimal", note
-    if out.status == "infeasible":
-        if has_ub and inst.integral:
-            return best_sites, best, best, "optimal", note
-        return None, np.inf, np.inf, "infeasible", note
-    bound = min(_round_bound(out.bound, inst.integral), best)
-    status: Status = "time_limit" if out.status == "time_limit" else "feasible"
-    return best_sites, best, bound, status, note
+    if out.complete:
+        if not np.isfinite(out.cost):
+            return None, np.inf, np.inf, "infeasible", note
+        return out.sites, out.cost, out.cost, "optimal", note
+    return out.sites, out.cost, out.bound, "time_limit", note
 
 
 def _finish(
