@@ -522,12 +522,13 @@ def _cross_check(
 
 
 def _estimate_utm(stations: pd.DataFrame) -> str:
-    lon = float(np.nanmean(stations["lon"])) if len(stations) else 0.0
-    lat = float(np.nanmean(stations["lat"])) if len(stations) else 0.0
-    if not (math.isfinite(lon) and math.isfinite(lat)):
+    lon = stations["lon"].to_numpy(np.float64)
+    lat = stations["lat"].to_numpy(np.float64)
+    ok = np.isfinite(lon) & np.isfinite(lat)
+    if not ok.any():
         return "EPSG:3857"
-    zone = int((lon + 180) // 6) + 1
-    return f"EPSG:{32700 + zone if lat < 0 else 32600 + zone}"
+    zone = int((float(lon[ok].mean()) + 180) // 6) % 60 + 1
+    return f"EPSG:{32700 + zone if float(lat[ok].mean()) < 0 else 32600 + zone}"
 
 
 def _project(frame: pd.DataFrame, source_crs: str, target_crs: str) -> None:

@@ -94,6 +94,7 @@ def _read_csv(path: Path, encoding: str) -> pd.DataFrame:
         sep=sep,
         dtype=str,
         keep_default_na=False,
+        index_col=False,  # a row with an extra cell is an error, not an index
         encoding=encoding,
         skipinitialspace=True,
     )

@@ -1,0 +1,118 @@
+"""Fuzzing the loaders: whatever the input, only our own errors escape."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from tempfile import TemporaryDirectory
+
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from deploy_opt import ScenarioError, load_scenario
+
+INVALID = Path(__file__).resolve().parents[1] / "data" / "invalid"
+BASE = yaml.safe_load((INVALID / "_valid.yaml").read_text())
+
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(10**12), max_value=10**12),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=12),
+)
+values = st.recursive(
+    scalars,
+    lambda children: (
+        st.lists(children, max_size=3)
+        | st.dictionaries(st.text(max_size=8), children, max_size=3)
+    ),
+    max_leaves=8,
+)
+# key paths into the valid scenario that a mutation may replace
+PATHS = [
+    ("name",),
+    ("district",),
+    ("district", "boundary"),
+    ("district", "tolerance_m"),
+    ("stations",),
+    ("stations", "file"),
+    ("stations", "columns"),
+    ("stations", "columns", "id"),
+    ("categories",),
+    ("categories", "rawan"),
+    ("categories", "rawan", "pattern"),
+    ("categories", "kurang_rawan", "tps"),
+    ("categories", "kurang_rawan", "max_group_minutes"),
+    ("bases",),
+    ("bases", 0),
+    ("bases", 0, "defaults"),
+    ("travel",),
+    ("travel", "agencies", "polri"),
+    ("travel", "agencies", "polri", "speed_kmh"),
+    ("travel", "detour_factor"),
+    ("solver",),
+    ("published",),
+]
+
+
+def mutate(document: dict, path: tuple, value: object) -> dict:
+    copy = yaml.safe_load(yaml.safe_dump(document))
+    node = copy
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = value
+    return copy
+
+
+def load_in_copy(yaml_text: str, files: dict[str, str] | None = None) -> None:
+    with TemporaryDirectory() as folder:
+        root = Path(folder)
+        shutil.copytree(INVALID / "common", root / "common")
+        for name, text in (files or {}).items():
+            (root / "common" / name).write_text(text, encoding="utf-8")
+        (root / "scenario.yaml").write_text(yaml_text, encoding="utf-8")
+        try:
+            load_scenario(root / "scenario.yaml")
+        except ScenarioError as exc:
+            assert exc.issues  # an error always says what is wrong
+            for issue in exc.issues:
+                assert issue.file and issue.field and issue.message
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(PATHS), values)
+def test_yaml_mutations_raise_only_scenario_errors(path, value):
+    load_in_copy(yaml.safe_dump(mutate(BASE, path, value)))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(max_size=300))
+def test_arbitrary_yaml_text(text):
+    load_in_copy(text)
+
+
+cells = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
+    max_size=10,
+)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.lists(cells, min_size=0, max_size=9), max_size=6), st.booleans())
+def test_station_and_base_tables_raise_only_scenario_errors(rows, as_bases):
+    header_tps = "tps_id,lon,lat,kelurahan,kecamatan,category,kind"
+    header_bases = (
+        "base_id,name,kind,lon,lat,kecamatan,kelurahan,jurisdiction,polri,tni,linmas"
+    )
+    lines = [header_bases if as_bases else header_tps]
+    lines += [
+        ",".join(
+            c.replace(",", ";").replace("\n", " ").replace("\r", " ").replace('"', "")
+            for c in row
+        )
+        for row in rows
+    ]
+    name = "bases.csv" if as_bases else "tps.csv"
+    load_in_copy((INVALID / "_valid.yaml").read_text(), {name: "\n".join(lines) + "\n"})
