@@ -1,0 +1,217 @@
+r"""p-center: open ``p`` sites minimising the largest weighted cost of service.
+
+.. math::
+
+    \min \; r \quad \text{s.t.} \quad \text{every point } i \text{ is served by an
+    open site } j \text{ with } w_i c_{ij} \le r, \quad \sum_j y_j \le p,
+    \quad y_j = 1 \;\; \forall j \in R,
+
+plus, with capacities, :math:`\sum_i d_i x_{ij} \le Q_j y_j` for single-sourced
+assignments :math:`x`.
+
+Method: the optimal :math:`r` is one of the distinct weighted costs. A greedy
+(farthest-point) solution gives an upper end, the largest "cost to the nearest
+usable site" a lower end, and a binary search over the distinct values in
+between decides each radius exactly with the set-covering model of
+:mod:`deploy_opt.location.covering` (minimum number of sites covering everyone,
+compared with ``p``). The bound is the smallest radius not proven infeasible, so
+it stays valid when the time limit cuts the search. Opening extra sites never
+hurts, so fewer than ``p`` sites may be returned.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import numpy.typing as npt
+
+from deploy_opt.location._problem import Instance, check_p, check_time_limit, prepare
+from deploy_opt.location.covering import _decode, _solve
+from deploy_opt.location.result import LocationResult, Status, relative_gap
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.intp]
+
+
+def p_center(
+    cost: object,
+    p: int,
+    *,
+    weights: npt.ArrayLike | None = None,
+    demands: npt.ArrayLike | None = None,
+    capacities: npt.ArrayLike | None = None,
+    required: npt.ArrayLike | None = None,
+    time_limit: float | None = None,
+    seed: int = 0,
+) -> LocationResult:
+    """Minimise the largest weighted cost from a point to its site.
+
+    Parameters
+    ----------
+    cost
+        ``(n, m)`` cost matrix, dense or sparse (see
+        :func:`~deploy_opt.location.p_median`).
+    p
+        Most sites to open, required ones included.
+    weights
+        Multiplier of each point's cost. Default 1.
+    demands
+        Capacity each point consumes. Default 1; used with ``capacities``.
+    capacities
+        Capacity of each site (single sourcing).
+    required
+        Sites that must be open.
+    time_limit
+        Seconds. Default: until proven optimal.
+    seed
+        Recorded in the result (the method is deterministic). Default 0.
+
+    Returns
+    -------
+    LocationResult
+        ``objective`` is ``max_i weights[i] * cost[i, assignment[i]]`` and
+        ``bound`` a lower bound on it.
+
+    Raises
+    ------
+    LocationInputError
+        On malformed input.
+    """
+    start = time.perf_counter()
+    inst = prepare(
+        cost, weights=weights, demands=demands, capacities=capacities, required=required
+    )
+    p = check_p(p, inst)
+    time_limit = check_time_limit(time_limit)
+    deadline = None if time_limit is None else start + time_limit
+    weighted = np.asarray(inst.weighted)
+    usable = inst.allowed.copy()
+    if inst.capacities is not None:
+        usable &= inst.demands[:, None] <= inst.capacities[None, :]
+    if not usable.any(axis=1).all():
+        return _result(inst, None, None, np.inf, "infeasible", "presolve", seed, start)
+    values = np.where(usable, weighted, np.inf)
+    low = float(values.min(axis=1).max())
+    radii = np.unique(values[np.isfinite(values) & (values >= low)])
+    best: tuple[IntArray, IntArray] | None = None
+    if inst.capacities is None:
+        sites = _farthest_first(values, p, inst.required)
+        assign = sites[np.argmin(values[:, sites], axis=1)]
+        best = (sites, assign.astype(np.intp))
+        high = float(values[np.arange(inst.n), assign].max())
+        hi = int(np.searchsorted(radii, high))
+    else:
+        hi = radii.size - 1
+    lo = 0  # radii[:lo] are proven infeasible
+    status: Status = "optimal"
+    tested = 0
+    while lo < hi or (best is None and lo == hi):
+        mid = (lo + hi) // 2
+        left = None if deadline is None else deadline - time.perf_counter()
+        if left is not None and left <= 0:
+            status = "time_limit"
+            break
+        verdict, found = _feasible(inst, values <= radii[mid], p, left)
+        tested += 1
+        if verdict == "yes":
+            best, hi = found, mid
+            if lo == hi:
+                break
+        elif verdict == "no":
+            lo = mid + 1
+            if best is None and lo > radii.size - 1:
+                break
+        else:
+            status = "time_limit"
+            break
+    if best is None:
+        if status == "time_limit":
+            return _result(
+                inst,
+                None,
+                None,
+                float(radii[min(lo, radii.size - 1)]),
+                status,
+                "",
+                seed,
+                start,
+            )
+        return _result(inst, None, None, np.inf, "infeasible", "", seed, start)
+    bound = float(radii[min(lo, radii.size - 1)])
+    method = f"binary search over radii, {tested} covering MIPs (HiGHS)"
+    return _result(inst, best[0], best[1], bound, status, method, seed, start)
+
+
+def _farthest_first(values: FloatArray, p: int, required: IntArray) -> IntArray:
+    """Greedy: repeatedly serve the worst-served point by its cheapest site."""
+    sites = list(required)
+    if not sites:
+        sites.append(int(np.argmin(values.max(axis=0))))
+    while len(sites) < p:
+        current = values[:, sites].min(axis=1)
+        worst = int(np.argmax(current))
+        order = np.argsort(values[worst], kind="stable")
+        new = next((int(j) for j in order if j not in sites), None)
+        if new is None:
+            break
+        sites.append(new)
+    return np.sort(np.asarray(sites, dtype=np.intp))
+
+
+def _feasible(
+    inst: Instance, cover: npt.NDArray[np.bool_], p: int, time_limit: float | None
+) -> tuple[str, tuple[IntArray, IntArray] | None]:
+    """Can at most ``p`` sites cover every point within ``cover``?"""
+    if not cover.any(axis=1).all():
+        return "no", None
+    rows, cols = np.nonzero(cover)
+    out = _solve(
+        inst, rows, cols, np.ones(inst.m), None, mode="cover", time_limit=time_limit
+    )
+    if out.status == "infeasible":
+        return "no", None
+    sites, assign = _decode(inst, out, rows, cols, cover)
+    if out.status == "optimal" and sites is not None and assign is not None:
+        if sites.size <= p:
+            return "yes", (sites, assign)
+        return "no", None
+    if sites is not None and assign is not None and sites.size <= p:
+        return "yes", (sites, assign)
+    if out.bound > p + 1e-6:
+        return "no", None
+    return "unknown", None
+
+
+def _result(
+    inst: Instance,
+    sites: IntArray | None,
+    assign: IntArray | None,
+    bound: float,
+    status: Status,
+    method: str,
+    seed: int,
+    start: float,
+) -> LocationResult:
+    if sites is None or assign is None:
+        sites = np.zeros(0, dtype=np.intp)
+        assign = np.full(inst.n, -1, dtype=np.intp)
+        objective = float("inf")
+    else:
+        objective = float(np.max(inst.weighted[np.arange(inst.n), assign]))
+    if status == "optimal":
+        bound = objective
+    elif np.isfinite(objective):
+        bound = min(bound, objective)
+    return LocationResult(
+        model="p_center",
+        objective=objective,
+        bound=float(bound),
+        gap=relative_gap(objective, bound),
+        status=status,
+        sites=sites,
+        assignment=assign,
+        runtime_s=time.perf_counter() - start,
+        method=method,
+        seed=seed,
+    )
