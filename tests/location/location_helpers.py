@@ -47,7 +47,7 @@ def brute_mclp(cost, radius, p, weights=None):
 
 
 def brute_set_cover(cost, radius):
-    n, m = cost.shape
+    m = cost.shape[1]
     cover = cost <= radius
     for k in range(1, m + 1):
         for s in itertools.combinations(range(m), k):
