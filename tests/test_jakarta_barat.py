@@ -21,7 +21,12 @@ def test_jakarta_barat_plan_reports_rule_next_to_published_count():
     assert summary["check"]["passed"]
     police = summary["counts"]["personnel"]["polri"]
     assert police["published"]["count"] == 900
-    # 2-16-32 within each kecamatan: sum of ceil(TPS / 16) groups x 2 officers
-    assert police["needed_by_rules"] == 904
+    # 2-16-32 within each kecamatan: at least sum of ceil(TPS / 16) = 452 groups
+    groups = summary["grouping"]
+    assert groups["lower_bound"] == 452
+    assert police["needed_by_rules"] == 2 * groups["groups"] >= 904
     assert police["assigned"] <= 900
     assert set(summary["coverage_by_category"]) == {"kurang_rawan"}
+    assert summary["travel_model"] == "road_network"
+    # the synthetic TPS far from the 2012 roads are reported, not hidden
+    assert any("farther than 250 m from any road" in w for w in summary["warnings"])

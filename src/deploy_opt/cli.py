@@ -14,7 +14,13 @@ from typing import Any, NoReturn
 import click
 
 from deploy_opt import __version__
-from deploy_opt.errors import DeployOptError, Issue, OutputExistsError, ScenarioError
+from deploy_opt.errors import (
+    DeployOptError,
+    Issue,
+    OutputExistsError,
+    ScenarioError,
+    TravelTimeError,
+)
 
 logger = logging.getLogger("deploy_opt")
 
@@ -120,7 +126,7 @@ def solve(
             f"{scenario}: {len(exc.issues)} problem(s) found; nothing was solved:",
         )
         sys.exit(EXIT_USAGE)
-    except OutputExistsError as exc:
+    except (OutputExistsError, TravelTimeError) as exc:
         _fail(f"error: {exc}", EXIT_USAGE)
     except KeyboardInterrupt:
         _fail("interrupted; no output was written", EXIT_INTERRUPTED)

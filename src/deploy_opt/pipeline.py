@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 
 from deploy_opt.check import CheckReport, check_plan
-from deploy_opt.errors import CheckError
+from deploy_opt.errors import CheckError, Issue
 from deploy_opt.export.atomic import check_writable, write_directory
 from deploy_opt.export.summary import build_summary, to_json_bytes
 from deploy_opt.export.tables import roster_table, stations_table, to_csv_bytes
@@ -18,7 +18,7 @@ from deploy_opt.problem import ProblemData, build_problem
 from deploy_opt.result import Result, SolveParams
 from deploy_opt.scenario import Scenario, load_scenario
 from deploy_opt.solvers import solve_plan
-from deploy_opt.travel import build_travel_model
+from deploy_opt.travel import Points, TravelModel, build_travel_model
 
 logger = logging.getLogger("deploy_opt")
 
@@ -35,6 +35,40 @@ class RunOutcome:
     stations: pd.DataFrame
     roster: pd.DataFrame
     out_dir: Path | None
+
+
+def snap_warnings(scenario: Scenario, travel_model: TravelModel) -> tuple[Issue, ...]:
+    """Warnings for TPS and bases far from any road or only near a road island."""
+    snap_report = getattr(travel_model, "snap_report", None)
+    network = scenario.spec.travel.network
+    if snap_report is None or network is None:
+        return ()
+    file = str(scenario.path.parent / network.file)
+    out = []
+    for label, frame in (("TPS", scenario.stations), ("bases", scenario.bases)):
+        points = Points(
+            tuple(frame["id"]),
+            frame["x"].to_numpy(float),
+            frame["y"].to_numpy(float),
+            frame["lon"].to_numpy(float),
+            frame["lat"].to_numpy(float),
+        )
+        for agency in ("polri", "medis"):
+            report = snap_report(points, agency)
+            if report.ok:
+                continue
+            out.append(
+                Issue(
+                    file,
+                    f"snap ({agency}, {label})",
+                    f"{len(report.far)} of {report.n_points} points are farther than "
+                    f"{report.threshold_m:g} m from any road and {len(report.island)} only "
+                    f"reach a road island; their times include a slow off-road leg "
+                    f"(farthest {report.max_distance_m:,.0f} m)",
+                    severity="warning",
+                )
+            )
+    return tuple(out)
 
 
 def params_for(
@@ -73,7 +107,11 @@ def run(
     for warning in scenario.warnings:
         logger.warning("%s", warning)
     params = params_for(scenario, time_limit_s, seed)
-    data = build_problem(scenario, build_travel_model(scenario.spec.travel))
+    travel_model = build_travel_model(scenario.spec.travel, scenario.path.parent)
+    network_warnings = snap_warnings(scenario, travel_model)
+    for warning in network_warnings:
+        logger.warning("%s", warning)
+    data = build_problem(scenario, travel_model)
     logger.info(
         "%d TPS, %d bases; travel model %s",
         data.n_stations,
@@ -92,7 +130,7 @@ def run(
         result,
         report,
         scenario_name=scenario.spec.name,
-        warnings=scenario.warnings,
+        warnings=(*scenario.warnings, *network_warnings),
         published={a: f.model_dump() for a, f in scenario.spec.published.items()},
     )
     stations = stations_table(data, result, report)

@@ -127,8 +127,8 @@ def test_base_beyond_travel_limit_is_reported(make_scenario):
     _, result, _ = solve(make_scenario(stations, bases))
     polri = [s for s in result.shortfalls if s.agency == "polri"]
     assert len(polri) == 1
-    assert polri[0].reason == (
-        "no police base within 30 min of every TPS in the group (nearest: Polsek Jauh, beyond the cutoff)"
+    assert (
+        polri[0].reason == "no police base reaches every TPS of the group within 30 min"
     )
 
 

@@ -193,10 +193,11 @@ def load_scenario(path: str | Path) -> Scenario:
                 spec, boundary_path, projected_crs, stations, bases, doc, rows, issues
             )
 
+    network_files = _network_files(spec, doc, issues)
     issues += rows.issues()
     if _has_errors(issues) or stations is None or bases is None:
         raise ScenarioError(issues)
-    files = [scenario_path, stations_path, *base_files]
+    files = [scenario_path, stations_path, *base_files, *network_files]
     if boundary_path is not None:
         files.append(boundary_path)
     return Scenario(
@@ -222,6 +223,12 @@ def _missing_files(doc: YamlDocument) -> list[Issue]:
         references.append((("stations", "file"), data["stations"].get("file")))
     if isinstance(data.get("district"), dict):
         references.append((("district", "boundary"), data["district"].get("boundary")))
+    travel = data.get("travel")
+    if isinstance(travel, dict) and isinstance(travel.get("network"), dict):
+        references += [
+            (("travel", "network", key), travel["network"].get(key))
+            for key in ("file", "profile")
+        ]
     if isinstance(data.get("bases"), list):
         references += [
             (("bases", i, "file"), b.get("file"))
@@ -234,6 +241,27 @@ def _missing_files(doc: YamlDocument) -> list[Issue]:
         for path, ref in references
         if isinstance(ref, str) and not _resolve(folder, ref).exists()
     ]
+
+
+def _network_files(
+    spec: ScenarioSpec, doc: YamlDocument, issues: list[Issue]
+) -> list[Path]:
+    """The road network (and profile) files, checked to exist."""
+    network = spec.travel.network
+    if spec.travel.model != "road_network" or network is None:
+        return []
+    found = []
+    for key, reference in (("file", network.file), ("profile", network.profile)):
+        if reference is None:
+            continue
+        path = _resolve(doc.path.parent, reference)
+        if path.is_file():
+            found.append(path)
+        else:
+            issues.append(
+                doc.issue(("travel", "network", key), f"file not found: {path}")
+            )
+    return found
 
 
 def _has_errors(issues: list[Issue]) -> bool:

@@ -183,18 +183,39 @@ class BaseSourceSpec(TableSource):
         return value
 
 
-class AgencyTravelSpec(_Strict):
-    """How one agency travels: speed and the longest trip the plan allows."""
+ROAD_MODES: tuple[str, ...] = ("walk", "motorbike", "car", "ambulance")
 
-    speed_kmh: PositiveFloat
+
+class AgencyTravelSpec(_Strict):
+    """How one agency travels: speed or road mode, and the longest trip allowed.
+
+    ``speed_kmh`` is used by the straight-line model; ``mode`` (a built-in road
+    mode) and optional ``speeds`` per road class by the road-network model.
+    """
+
+    speed_kmh: PositiveFloat | None = None
+    mode: Literal["walk", "motorbike", "car", "ambulance"] | None = None
+    speeds: dict[str, Annotated[float, Field(ge=0)]] = Field(default_factory=dict)
     max_minutes: PositiveFloat | None = None
 
 
-class TravelSpec(_Strict):
-    """Travel-time model. Version 1: straight line x detour factor / speed."""
+class NetworkSpec(_Strict):
+    """A road network: a line layer with OSM ``highway`` classes, or osmnx GraphML."""
 
-    model: Literal["straight_line"] = "straight_line"
+    file: str
+    layer: str | None = None
+    crs: str | None = None
+    profile: str | None = None
+    snap_threshold_m: PositiveFloat = 250.0
+    cache_dir: str | None = None
+
+
+class TravelSpec(_Strict):
+    """Travel-time model: straight line x detour factor / speed, or a road network."""
+
+    model: Literal["straight_line", "road_network"] = "straight_line"
     detour_factor: Annotated[float, Field(ge=1.0, le=5.0)] = 1.4
+    network: NetworkSpec | None = None
     agencies: dict[str, AgencyTravelSpec]
 
     @field_validator("agencies")
@@ -211,6 +232,29 @@ class TravelSpec(_Strict):
             msg = f"missing agency {missing}: every agency needs a speed"
             raise ValueError(msg)
         return value
+
+    @model_validator(mode="after")
+    def _model_settings(self) -> TravelSpec:
+        if self.model == "road_network":
+            if self.network is None:
+                msg = "`model: road_network` needs a `network` with its `file`"
+                raise ValueError(msg)
+            lacking = sorted(
+                a for a, spec in self.agencies.items() if spec.mode is None
+            )
+            if lacking:
+                msg = (
+                    f"agencies {lacking} need a road `mode` (one of {list(ROAD_MODES)})"
+                )
+                raise ValueError(msg)
+        else:
+            lacking = sorted(
+                a for a, spec in self.agencies.items() if spec.speed_kmh is None
+            )
+            if lacking:
+                msg = f"agencies {lacking} need `speed_kmh` for the straight-line model"
+                raise ValueError(msg)
+        return self
 
 
 class DistrictSpec(_Strict):

@@ -37,6 +37,8 @@ from deploy_opt.units import UNREACHABLE
 #: Cost of leaving a station without an anchor in one assignment round.
 _UNASSIGNED_COST = 10**9
 _MAX_ROUNDS = 50
+#: Smallest groups tried for closing per round (each try is one min-cost flow).
+_CLOSE_TRIALS = 8
 
 
 @dataclass(frozen=True)
@@ -138,12 +140,14 @@ def _cluster(times: IntArray, capacity: int, radius: int) -> tuple[IntArray, Int
     while changed and len(anchors) > math.ceil(n / capacity):
         changed = False
         sizes = np.bincount(assignment, minlength=len(anchors))
-        for a in np.argsort(sizes, kind="stable"):
+        for a in np.argsort(sizes, kind="stable")[:_CLOSE_TRIALS]:
             trial = np.delete(anchors, a)
-            trial_anchors, trial_assignment = _improve(times, trial, capacity, radius)
-            if (trial_assignment >= 0).all():
-                anchors, assignment, changed = trial_anchors, trial_assignment, True
-                break
+            # one exact assignment tells whether the others can take everyone
+            if (_assign(times, trial, capacity, radius) < 0).any():
+                continue
+            anchors, assignment = _improve(times, trial, capacity, radius)
+            changed = True
+            break
     return _merge_small_groups(times, anchors, assignment, capacity, 2 * radius)
 
 

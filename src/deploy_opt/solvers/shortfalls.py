@@ -56,15 +56,13 @@ def group_shortfalls(
                 ]
                 worst = seconds.max(axis=1)
                 best = int(np.argmin(worst))
-                beyond = (
-                    "beyond the cutoff"
-                    if worst[best] >= UNREACHABLE
-                    else _minutes(int(worst[best]))
-                )
-                reason = (
-                    f"no {word} base within {_minutes(limit or 0)} of every TPS in the group "
-                    f"(nearest: {data.base_names[with_staff[best]]}, {beyond})"
-                )
+                if worst[best] >= UNREACHABLE:
+                    reason = f"no {word} base reaches every TPS of the group within {_minutes(limit or 0)}"
+                else:
+                    reason = (
+                        f"no {word} base within {_minutes(limit or 0)} of every TPS in the group "
+                        f"(nearest: {data.base_names[with_staff[best]]}, {_minutes(int(worst[best]))})"
+                    )
         else:
             competing = np.flatnonzero(reach[reachable].any(axis=0))
             have = int(headcount[reachable].sum())
