@@ -59,14 +59,22 @@ def cli(ctx: click.Context, verbose: int, quiet: int) -> None:
     ctx.obj = {"quiet": quiet}
 
 
+ALLOW_OUTSIDE = click.option(
+    "--allow-outside-files",
+    is_flag=True,
+    help="Let the scenario refer to files outside its own folder.",
+)
+
+
 @cli.command()
 @click.argument("scenario", type=click.Path(path_type=Path))
-def validate(scenario: Path) -> None:
+@ALLOW_OUTSIDE
+def validate(scenario: Path, allow_outside_files: bool) -> None:
     """Check SCENARIO (YAML) and every file it refers to; list all problems."""
     from deploy_opt.scenario import load_scenario
 
     try:
-        loaded = load_scenario(scenario)
+        loaded = load_scenario(scenario, allow_outside_files=allow_outside_files)
     except ScenarioError as exc:
         if exc.warnings:
             _print_issues(exc.warnings, f"{len(exc.warnings)} warning(s):")
@@ -104,6 +112,12 @@ def validate(scenario: Path) -> None:
     help="Random seed (default: the scenario's).",
 )
 @click.option("--overwrite", is_flag=True, help="Replace an existing output directory.")
+@click.option(
+    "--reproducible",
+    is_flag=True,
+    help="Leave the wall-clock runtime out of summary.json (byte-identical reruns).",
+)
+@ALLOW_OUTSIDE
 @click.pass_context
 def solve(
     ctx: click.Context,
@@ -112,13 +126,21 @@ def solve(
     time_limit: float | None,
     seed: int | None,
     overwrite: bool,
+    reproducible: bool,
+    allow_outside_files: bool,
 ) -> None:
     """Solve SCENARIO and write stations.csv, roster.csv and summary.json to --out."""
     from deploy_opt.pipeline import run
 
     try:
         outcome = run(
-            scenario, out_dir, time_limit_s=time_limit, seed=seed, overwrite=overwrite
+            scenario,
+            out_dir,
+            time_limit_s=time_limit,
+            seed=seed,
+            overwrite=overwrite,
+            allow_outside_files=allow_outside_files,
+            reproducible=reproducible,
         )
     except ScenarioError as exc:
         _print_issues(
@@ -133,14 +155,15 @@ def solve(
     except DeployOptError as exc:
         _fail(f"internal error: {exc}", EXIT_INTERNAL)
     if not ctx.obj["quiet"]:
-        click.echo(human_summary(outcome.summary, out_dir))
+        click.echo(human_summary(outcome.summary, out_dir, outcome.result.runtime_s))
 
 
-def human_summary(summary: dict[str, Any], out_dir: Path) -> str:
+def human_summary(summary: dict[str, Any], out_dir: Path, runtime_s: float) -> str:
     """A short text for the terminal."""
+    runtime = f"{runtime_s:.1f} s"
     lines = [
         f"{summary['scenario']}",
-        f"  status {summary['status']}, gap {summary['gap']:.2%}, {summary['runtime_s']:.1f} s, "
+        f"  status {summary['status']}, gap {summary['gap']:.2%}, {runtime}, "
         f"seed {summary['seed']}, travel {summary['travel_model']}",
         f"  {summary['counts']['stations']:,} TPS in {summary['grouping']['groups']:,} groups "
         f"(lower bound {summary['grouping']['lower_bound']:,})",

@@ -89,6 +89,8 @@ def run(
     time_limit_s: float | None = None,
     seed: int | None = None,
     overwrite: bool = False,
+    allow_outside_files: bool = False,
+    reproducible: bool = False,
 ) -> RunOutcome:
     """Solve the scenario at ``scenario_path`` and write the outputs to ``out_dir``.
 
@@ -100,10 +102,13 @@ def run(
         When ``out_dir`` exists and may not be replaced (checked before solving).
     CheckError
         When the independent checker finds a broken rule (a bug in deploy_opt).
+
+    With ``reproducible``, ``summary.json`` leaves out the wall-clock runtime,
+    so the same scenario and seed give byte-identical output files.
     """
     if out_dir is not None:
         check_writable(Path(out_dir), overwrite=overwrite)
-    scenario = load_scenario(scenario_path)
+    scenario = load_scenario(scenario_path, allow_outside_files=allow_outside_files)
     for warning in scenario.warnings:
         logger.warning("%s", warning)
     params = params_for(scenario, time_limit_s, seed)
@@ -132,6 +137,7 @@ def run(
         scenario_name=scenario.spec.name,
         warnings=(*scenario.warnings, *network_warnings),
         published={a: f.model_dump() for a, f in scenario.spec.published.items()},
+        reproducible=reproducible,
     )
     stations = stations_table(data, result, report)
     roster = roster_table(data, result)

@@ -66,7 +66,10 @@ def write_directory(out_dir: Path, files: dict[str, bytes], *, overwrite: bool) 
     check_writable(out_dir, overwrite=overwrite)
     parent = out_dir.absolute().parent
     parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=parent))
+    _remove_abandoned(parent, out_dir.name)
+    staging = Path(
+        tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-{os.getpid()}-", dir=parent)
+    )
     umask = os.umask(0)
     os.umask(umask)
     staging.chmod(0o777 & ~umask)  # mkdtemp makes it private; outputs are not
@@ -77,7 +80,11 @@ def write_directory(out_dir: Path, files: dict[str, bytes], *, overwrite: bool) 
                 handle.flush()
                 os.fsync(handle.fileno())
         if out_dir.exists():
-            retired = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=parent))
+            retired = Path(
+                tempfile.mkdtemp(
+                    prefix=f".{out_dir.name}.old-{os.getpid()}-", dir=parent
+                )
+            )
             retired.rmdir()
             out_dir.rename(retired)
             staging.rename(out_dir)
@@ -88,6 +95,24 @@ def write_directory(out_dir: Path, files: dict[str, bytes], *, overwrite: bool) 
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+def _remove_abandoned(parent: Path, name: str) -> None:
+    """Delete staging folders left by runs that were killed (their process is gone)."""
+    for leftover in parent.glob(f".{name}.tmp-*-*"):
+        pid = leftover.name.removeprefix(f".{name}.tmp-").split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _fsync_dir(path: Path) -> None:

@@ -46,6 +46,7 @@ def build_summary(
     scenario_name: str,
     warnings: tuple[Issue, ...] = (),
     published: dict[str, dict[str, Any]] | None = None,
+    reproducible: bool = False,
 ) -> dict[str, Any]:
     """Everything a planner or a script needs to judge the plan.
 
@@ -82,7 +83,8 @@ def build_summary(
         "objective": result.objective,
         "bound": result.bound,
         "gap": round(result.gap, 9),
-        "runtime_s": round(result.runtime_s, 3),
+        "runtime_s": None if reproducible else round(result.runtime_s, 3),
+        "reproducible": reproducible,
         "seed": result.params.seed,
         "time_limit_s": result.params.time_limit_s,
         "solver": result.solver,

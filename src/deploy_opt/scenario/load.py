@@ -104,17 +104,23 @@ class _RowProblems:
         return out
 
 
-def validate_scenario(path: str | Path) -> list[Issue]:
+def validate_scenario(
+    path: str | Path, *, allow_outside_files: bool = False
+) -> list[Issue]:
     """Return every problem of the scenario at ``path`` (errors and warnings)."""
     try:
-        scenario = load_scenario(path)
+        scenario = load_scenario(path, allow_outside_files=allow_outside_files)
     except ScenarioError as exc:
         return [*exc.issues, *exc.warnings]
     return list(scenario.warnings)
 
 
-def load_scenario(path: str | Path) -> Scenario:
+def load_scenario(path: str | Path, *, allow_outside_files: bool = False) -> Scenario:
     """Load and validate a scenario YAML and the files it refers to.
+
+    File references are resolved relative to the YAML file and must stay in
+    its folder unless ``allow_outside_files`` is true, so that a scenario
+    received from elsewhere cannot make the tool read arbitrary files.
 
     Raises
     ------
@@ -123,11 +129,14 @@ def load_scenario(path: str | Path) -> Scenario:
     """
     scenario_path = Path(path)
     doc = YamlDocument(scenario_path)
+    outside = [] if allow_outside_files else _outside_files(doc)
     try:
         spec = ScenarioSpec.model_validate(doc.data)
     except ValidationError as exc:
-        issues = _pydantic_issues(exc, doc) + _missing_files(doc)
+        issues = _pydantic_issues(exc, doc) + (outside or _missing_files(doc))
         raise ScenarioError(issues) from None
+    if outside:
+        raise ScenarioError(outside)  # read nothing outside the folder
 
     issues: list[Issue] = []
     folder = scenario_path.parent
@@ -211,12 +220,8 @@ def load_scenario(path: str | Path) -> Scenario:
     )
 
 
-def _missing_files(doc: YamlDocument) -> list[Issue]:
-    """File references that do not exist, read from the raw YAML.
-
-    Used when the schema is invalid, so that missing files are reported in
-    the same run as the schema problems.
-    """
+def _file_references(doc: YamlDocument) -> list[tuple[tuple[str | int, ...], str]]:
+    """Every file the raw YAML refers to, with its key path."""
     data = doc.data
     references: list[tuple[tuple[str | int, ...], object]] = []
     if isinstance(data.get("stations"), dict):
@@ -227,7 +232,7 @@ def _missing_files(doc: YamlDocument) -> list[Issue]:
     if isinstance(travel, dict) and isinstance(travel.get("network"), dict):
         references += [
             (("travel", "network", key), travel["network"].get(key))
-            for key in ("file", "profile")
+            for key in ("file", "profile", "cache_dir")
         ]
     if isinstance(data.get("bases"), list):
         references += [
@@ -235,11 +240,34 @@ def _missing_files(doc: YamlDocument) -> list[Issue]:
             for i, b in enumerate(data["bases"])
             if isinstance(b, dict)
         ]
+    return [(path, ref) for path, ref in references if isinstance(ref, str)]
+
+
+def _missing_files(doc: YamlDocument) -> list[Issue]:
+    """File references that do not exist, read from the raw YAML.
+
+    Used when the schema is invalid, so that missing files are reported in
+    the same run as the schema problems.
+    """
     folder = doc.path.parent
     return [
         doc.issue(path, f"file not found: {_resolve(folder, ref)}")
-        for path, ref in references
-        if isinstance(ref, str) and not _resolve(folder, ref).exists()
+        for path, ref in _file_references(doc)
+        if path[-1] != "cache_dir" and not _resolve(folder, ref).exists()
+    ]
+
+
+def _outside_files(doc: YamlDocument) -> list[Issue]:
+    """References that leave the scenario's folder (refused unless allowed)."""
+    folder = doc.path.parent.resolve()
+    return [
+        doc.issue(
+            path,
+            f"{ref!r} is outside the scenario folder {folder}; copy the file into "
+            "it, or allow this explicitly (--allow-outside-files)",
+        )
+        for path, ref in _file_references(doc)
+        if not _resolve(folder, ref).resolve().is_relative_to(folder)
     ]
 
 

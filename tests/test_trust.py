@@ -1,0 +1,196 @@
+"""Trust: outside files refused, kills and Ctrl-C leave no half output, no network, determinism."""
+
+from __future__ import annotations
+
+import json
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from deploy_opt import ScenarioError, load_scenario, run
+from deploy_opt.cli import cli
+
+INVALID = Path(__file__).resolve().parent / "data" / "invalid"
+VALID = INVALID / "_valid.yaml"
+CLI = [sys.executable, "-m", "deploy_opt.cli"]
+
+
+def test_files_outside_the_scenario_folder_are_refused(tmp_path):
+    folder = tmp_path / "scenario"
+    folder.mkdir()
+    text = VALID.read_text().replace("file: common/", f"file: {INVALID}/common/")
+    text = text.replace("boundary: common/", f"boundary: {INVALID}/common/")
+    (folder / "scenario.yaml").write_text(text)
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(folder / "scenario.yaml")
+    assert {i.field for i in caught.value.issues} == {
+        "stations.file",
+        "bases[0].file",
+        "district.boundary",
+    }
+    assert all("outside the scenario folder" in i.message for i in caught.value.issues)
+    assert (
+        len(load_scenario(folder / "scenario.yaml", allow_outside_files=True).stations)
+        == 4
+    )
+    refused = CliRunner().invoke(cli, ["validate", str(folder / "scenario.yaml")])
+    assert refused.exit_code == 2 and "--allow-outside-files" in refused.output
+    allowed = CliRunner().invoke(
+        cli, ["validate", "--allow-outside-files", str(folder / "scenario.yaml")]
+    )
+    assert allowed.exit_code == 0, allowed.output
+
+
+def test_relative_escape_is_refused(tmp_path):
+    folder = tmp_path / "inner"
+    folder.mkdir()
+    (folder / "scenario.yaml").write_text(
+        VALID.read_text().replace("file: common/tps.csv", "file: ../../etc/passwd")
+    )
+    with pytest.raises(ScenarioError, match="outside the scenario folder"):
+        load_scenario(folder / "scenario.yaml")
+
+
+@pytest.mark.parametrize(
+    "stem",
+    [
+        "unknown_category",
+        "malformed_yaml",
+        "missing_stations_file",
+        "negative_headcount",
+    ],
+)
+def test_bad_input_never_creates_an_output(stem, tmp_path):
+    out = tmp_path / "plan"
+    result = CliRunner().invoke(
+        cli, ["solve", str(INVALID / f"{stem}.yaml"), "--out", str(out)]
+    )
+    assert result.exit_code == 2
+    assert not out.exists() and not list(tmp_path.iterdir())
+
+
+def test_no_network_access_during_a_run(monkeypatch, tmp_path):
+    def refuse(*args, **kwargs):
+        raise AssertionError(f"network access attempted: {args}")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    outcome = run(VALID, tmp_path / "plan")
+    assert outcome.report.passed
+
+
+def test_same_seed_gives_byte_identical_files(sample_path, tmp_path):
+    outputs = []
+    for name in ("first", "second"):
+        out = tmp_path / name
+        result = CliRunner().invoke(
+            cli,
+            [
+                "-q",
+                "solve",
+                str(sample_path),
+                "--out",
+                str(out),
+                "--seed",
+                "5",
+                "--reproducible",
+            ],
+        )
+        assert result.exit_code == 0, result.output
+        outputs.append({p.name: p.read_bytes() for p in out.iterdir()})
+    assert outputs[0].keys() == {"stations.csv", "roster.csv", "summary.json"}
+    assert outputs[0] == outputs[1]
+    assert json.loads(outputs[0]["summary.json"])["runtime_s"] is None
+
+
+def _solve_process(
+    scenario: Path, out: Path, *extra: str, capture: bool = False
+) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [*CLI, "-q", "solve", str(scenario), "--out", str(out), *extra],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE if capture else subprocess.DEVNULL,
+    )
+
+
+def test_sigkill_while_writing_leaves_previous_output_or_none(tmp_path, sample_path):
+    out = tmp_path / "plan"
+    kills_while_writing = 0
+    for attempt in range(2):
+        before = (
+            {p.name: p.read_bytes() for p in out.iterdir()} if out.exists() else None
+        )
+        process = _solve_process(sample_path, out, "--overwrite", "--reproducible")
+        killed_while_writing = False
+        while process.poll() is None:
+            if list(tmp_path.glob(".plan.tmp-*")):  # the staging folder exists: writing
+                process.send_signal(signal.SIGKILL)
+                killed_while_writing = True
+                break
+            time.sleep(0.0005)
+        process.wait()
+        kills_while_writing += killed_while_writing
+        after = (
+            {p.name: p.read_bytes() for p in out.iterdir()} if out.exists() else None
+        )
+        if killed_while_writing:
+            # the previous complete output, or none (killed between the two renames)
+            assert after == before or after is None, (
+                f"attempt {attempt}: half-written output"
+            )
+        # a normal run afterwards produces a complete output and clears the debris
+        finished = _solve_process(sample_path, out, "--overwrite", "--reproducible")
+        assert finished.wait() == 0
+        assert sorted(p.name for p in out.iterdir()) == [
+            "roster.csv",
+            "stations.csv",
+            "summary.json",
+        ]
+        assert not list(tmp_path.glob(".plan.tmp-*"))
+    assert kills_while_writing >= 1, "never caught a run while it was writing"
+
+
+def test_ctrl_c_during_the_solve_stops_cleanly(tmp_path, sample_path):
+    out = tmp_path / "plan"
+    process = subprocess.Popen(
+        [
+            *CLI,
+            "-v",
+            "solve",
+            str(sample_path),
+            "--out",
+            str(out),
+            "--time-limit",
+            "120",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stderr is not None
+    seen = []
+    for line in process.stderr:  # wait until the solver is at work
+        seen.append(line)
+        if "formed" in line:
+            break
+    process.send_signal(signal.SIGINT)
+    try:
+        rest = process.communicate(timeout=30)[1]
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        pytest.fail("Ctrl-C did not stop the run within 30 s")
+    stderr = "".join(seen) + rest
+    if process.returncode == 0:
+        pytest.skip("the run finished before the interrupt arrived")
+    assert process.returncode == 130, stderr
+    assert "interrupted" in stderr and "Traceback" not in stderr
+    assert not out.exists()
