@@ -162,6 +162,25 @@ def check_plan(data: ProblemData, result: Result) -> CheckReport:
         limit = data.travel_limit_s["medis"]
         medical_ok = (best < UNREACHABLE) & (True if limit is None else best <= limit)
 
+    # Mobile medical teams: no more than asked, each TPS linked to its nearest one.
+    team_ok = np.ones(n, dtype=bool)
+    teams = result.teams
+    if data.medical_teams is not None and teams is not None:
+        if len(teams.sites) > data.medical_teams.teams:
+            problems.append(
+                f"medical teams: {len(teams.sites)} sites for {data.medical_teams.teams} teams"
+            )
+        if len(teams.sites):
+            seconds = data.travel["medis"].dense()[teams.sites]
+            best = seconds.min(axis=0)
+            if not np.array_equal(best, np.minimum(teams.travel_s, UNREACHABLE)):
+                problems.append(
+                    "medical teams: a TPS is not linked to its nearest team"
+                )
+            team_ok = best <= teams.threshold_s
+        else:
+            team_ok = np.zeros(n, dtype=bool)
+
     # Coverage per station and the shortfall list.
     need = {
         agency: np.array(
@@ -175,7 +194,7 @@ def check_plan(data: ProblemData, result: Result) -> CheckReport:
     for shortfall in result.shortfalls:
         for station_id in shortfall.station_ids:
             listed[(shortfall.agency, station_id)] += 1
-    for agency, ok in [*met.items(), ("medis", medical_ok)]:
+    for agency, ok in [*met.items(), ("medis", medical_ok), ("medis_team", team_ok)]:
         for i in np.flatnonzero(~ok):
             if listed[(agency, data.station_ids[i])] != 1:
                 problems.append(
@@ -201,6 +220,10 @@ def check_plan(data: ProblemData, result: Result) -> CheckReport:
             "linmas_met": int(met["linmas"][mask].sum()),
             "medical_within_limit": int(medical_ok[mask].sum()),
         }
+        if data.medical_teams is not None:
+            coverage[rule.name]["medical_team_within_threshold"] = int(
+                team_ok[mask].sum()
+            )
     personnel = {
         agency: {
             "available": int(data.headcount[agency].sum()),

@@ -185,6 +185,12 @@ def human_summary(summary: dict[str, Any], out_dir: Path, runtime_s: float) -> s
         f"  medical: {medical['within_limit']:,} TPS within {medical['limit_minutes']} min of a facility "
         f"(median {medical['median_minutes']} min, max {medical['max_minutes']} min)"
     )
+    teams = summary.get("medical_teams")
+    if teams:
+        lines.append(
+            f"  medical teams ({teams['model']}): {teams['teams']} sited, {teams['within_threshold']:,} TPS "
+            f"within {teams['threshold_minutes']:g} min ({teams['status']}, gap {teams['gap']:.2%})"
+        )
     shortfalls = summary["shortfalls"]
     if shortfalls:
         lines.append(f"  {len(shortfalls)} shortfall(s), e.g.:")

@@ -14,7 +14,7 @@ import numpy.typing as npt
 import scipy.sparse as sp
 
 from deploy_opt.scenario.load import Scenario, name_key
-from deploy_opt.scenario.schema import AGENCIES, MEDICAL_KINDS
+from deploy_opt.scenario.schema import AGENCIES, MEDICAL_KINDS, MedicalTeamsSpec
 from deploy_opt.travel import Points, TravelMatrix, TravelModel
 from deploy_opt.units import minutes_to_seconds, scale_weight
 
@@ -78,6 +78,7 @@ class ProblemData:
     station_pairs: TravelMatrix
     travel_model: str
     input_hash: str
+    medical_teams: MedicalTeamsSpec | None = None
 
     def __post_init__(self) -> None:
         n, m = self.n_stations, self.n_bases
@@ -265,6 +266,7 @@ def build_problem(scenario: Scenario, travel_model: TravelModel) -> ProblemData:
         station_pairs=pairs,
         travel_model=travel_model.name,
         input_hash=scenario.input_hash,
+        medical_teams=scenario.spec.medical_teams,
     )
 
 

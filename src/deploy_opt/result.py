@@ -10,6 +10,7 @@ if TYPE_CHECKING:  # the solvers import this module; types only here
     from deploy_opt.solvers.grouping import Grouping
     from deploy_opt.solvers.linmas import LinmasAllocation
     from deploy_opt.solvers.medical import MedicalCover
+    from deploy_opt.solvers.medical_teams import TeamSiting
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,7 @@ class Result:
     solver: str
     input_hash: str
     travel_model: str
+    teams: TeamSiting | None = None
     notes: tuple[str, ...] = field(default=())
 
     @property

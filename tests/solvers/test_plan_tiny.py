@@ -253,3 +253,43 @@ def test_two_tps_within_the_limit_share_a_group_beyond_half_of_it(make_scenario)
     data, result, _ = solve(make_scenario(stations, bases))
     assert groups_of(data, result) == {frozenset("AB")}
     assert result.grouping.lower_bound == 1
+
+
+def test_one_medical_team_stands_where_it_covers_the_most_risk(make_scenario):
+    # Two kurang_rawan TPS in the west, one rawan TPS (weight 100) in the east;
+    # one team, 5-min threshold (3 km at 10 m/s): it must stand in the east.
+    stations = [
+        {"id": "W1", "x": 0, "y": 0},
+        {"id": "W2", "x": 100, "y": 0},
+        {"id": "E", "x": 20000, "y": 0, "category": "rawan"},
+    ]
+    bases = [
+        {"id": "PS", "kind": "polsek", "x": 10000, "y": 0, "polri": 6},
+        {
+            "id": "KW",
+            "kind": "kelurahan",
+            "x": 50,
+            "y": 0,
+            "kecamatan": "Kec A",
+            "kelurahan": "Kel A",
+            "linmas": 6,
+        },
+        {"id": "PE", "kind": "puskesmas", "x": 20500, "y": 0},
+    ]
+    extra = {"medical_teams": {"teams": 1, "model": "mclp", "threshold_minutes": 5}}
+    data, result, report = solve(
+        make_scenario(stations, bases, extra=extra, limits={"polri": 60, "medis": 60})
+    )
+    teams = result.teams
+    assert [data.base_ids[b] for b in teams.sites] == ["PE"]
+    assert dict(zip(data.station_ids, teams.within.tolist(), strict=True)) == {
+        "W1": False,
+        "W2": False,
+        "E": True,
+    }
+    assert teams.travel_s[data.station_ids.index("E")] == 50  # 500 m
+    assert teams.status == "optimal"
+    team_short = {
+        s.station_ids[0] for s in result.shortfalls if s.agency == "medis_team"
+    }
+    assert team_short == {"W1", "W2"}

@@ -129,6 +129,7 @@ def build_summary(
             if len(medical_minutes)
             else None,
         },
+        "medical_teams": _teams(data, result),
         "shortfalls": [s.as_dict() for s in result.shortfalls],
         "check": {"passed": report.passed, "violations": list(report.violations)},
         "warnings": [str(w) for w in warnings],
@@ -139,3 +140,23 @@ def build_summary(
 def to_json_bytes(summary: dict[str, Any]) -> bytes:
     """Stable JSON (sorted keys off: the order above is the reading order)."""
     return (json.dumps(summary, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def _teams(data: ProblemData, result: Result) -> dict[str, Any] | None:
+    teams = result.teams
+    if teams is None:
+        return None
+    reached = teams.travel_s[teams.station_team >= 0] / 60
+    return {
+        "model": teams.model,
+        "teams": len(teams.sites),
+        "sites": [data.base_ids[b] for b in teams.sites],
+        "threshold_minutes": teams.threshold_s / 60,
+        "within_threshold": int(teams.within.sum()),
+        "max_minutes": round(float(reached.max()), 1) if len(reached) else None,
+        "objective": teams.objective,
+        "bound": teams.bound,
+        "gap": round(teams.gap, 9),
+        "status": teams.status,
+        "method": teams.method,
+    }

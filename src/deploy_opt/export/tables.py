@@ -24,6 +24,8 @@ STATION_COLUMNS = [
     "kecamatan",
     "kelurahan",
     "rule",
+    "team_site_id",
+    "team_minutes",
 ]
 ROSTER_COLUMNS = [
     "person_id",
@@ -76,9 +78,26 @@ def stations_table(
                 safe_text(data.kelurahan_names[k]) for k in data.station_kelurahan
             ],
             "rule": [data.categories[c].rule for c in data.station_category],
+            **_team_columns(data, result),
         },
         columns=STATION_COLUMNS,
     )
+
+
+def _team_columns(data: ProblemData, result: Result) -> dict[str, object]:
+    """Nearest mobile medical team of each TPS (empty when none are sited)."""
+    teams = result.teams
+    if teams is None:
+        empty = [""] * data.n_stations
+        return {"team_site_id": empty, "team_minutes": [np.nan] * data.n_stations}
+    return {
+        "team_site_id": [
+            safe_text(data.base_ids[b]) if b >= 0 else "" for b in teams.station_team
+        ],
+        "team_minutes": np.where(
+            teams.station_team >= 0, np.round(teams.travel_s / 60, 1), np.nan
+        ),
+    }
 
 
 def roster_table(data: ProblemData, result: Result) -> pd.DataFrame:

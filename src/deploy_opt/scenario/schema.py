@@ -274,6 +274,24 @@ class SolverSpec(_Strict):
     min_police_per_group: NonNegInt = 2
 
 
+class MedicalTeamsSpec(_Strict):
+    """Where mobile medical teams stand so that TPS are reached fast.
+
+    ``model`` is ``mclp`` (cover the most risk- and voter-weighted TPS within
+    ``threshold_minutes``), ``p_median`` (least weighted total response time)
+    or ``p_center`` (smallest worst response time). Candidate sites are the
+    bases of the listed kinds.
+    """
+
+    teams: PositiveInt
+    model: Literal["mclp", "p_median", "p_center"] = "mclp"
+    threshold_minutes: PositiveFloat = 10.0
+    candidates: list[
+        Literal["puskesmas", "hospital", "kelurahan", "polsek", "koramil", "other"]
+    ] = Field(default_factory=lambda: ["puskesmas", "hospital", "kelurahan"])
+    time_limit_s: PositiveFloat = 20.0
+
+
 class PublishedFigure(_Strict):
     """A published headcount to compare the plan with (e.g. a news report)."""
 
@@ -296,6 +314,7 @@ class ScenarioSpec(_Strict):
     travel: TravelSpec
     solver: SolverSpec = Field(default_factory=SolverSpec)
     published: dict[str, PublishedFigure] = Field(default_factory=dict)
+    medical_teams: MedicalTeamsSpec | None = None
 
     @field_validator("published")
     @classmethod

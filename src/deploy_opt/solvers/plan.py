@@ -14,10 +14,12 @@ from deploy_opt.solvers.allocation import allocate
 from deploy_opt.solvers.grouping import Grouping, form_groups
 from deploy_opt.solvers.linmas import allocate_linmas
 from deploy_opt.solvers.medical import nearest_medical
+from deploy_opt.solvers.medical_teams import site_teams
 from deploy_opt.solvers.shortfalls import (
     group_shortfalls,
     linmas_shortfalls,
     medical_shortfalls,
+    team_shortfalls,
 )
 
 logger = logging.getLogger("deploy_opt")
@@ -77,11 +79,17 @@ def solve_plan(data: ProblemData, params: SolveParams | None = None) -> Result:
         )
     linmas = allocate_linmas(data)
     medical = nearest_medical(data)
+    teams = (
+        None
+        if data.medical_teams is None
+        else site_teams(data, data.medical_teams, params.seed)
+    )
     shortfalls = [
         *group_shortfalls(data, grouping, labels, allocations["polri"]),
         *group_shortfalls(data, grouping, labels, allocations["tni"]),
         *linmas_shortfalls(data, linmas),
         *medical_shortfalls(data, medical),
+        *([] if teams is None else team_shortfalls(data, teams)),
     ]
     linmas_cost = int(
         sum(
@@ -111,4 +119,5 @@ def solve_plan(data: ProblemData, params: SolveParams | None = None) -> Result:
         solver=SOLVER_NAME,
         input_hash=data.input_hash,
         travel_model=data.travel_model,
+        teams=teams,
     )

@@ -10,6 +10,7 @@ from deploy_opt.solvers.allocation import AgencyAllocation
 from deploy_opt.solvers.grouping import Grouping
 from deploy_opt.solvers.linmas import LinmasAllocation
 from deploy_opt.solvers.medical import MedicalCover
+from deploy_opt.solvers.medical_teams import TeamSiting
 from deploy_opt.units import UNREACHABLE
 
 AGENCY_NAMES = {"polri": "police", "tni": "TNI", "linmas": "Linmas", "medis": "medical"}
@@ -128,6 +129,30 @@ def medical_shortfalls(data: ProblemData, medical: MedicalCover) -> list[Shortfa
         out.append(
             Shortfall(
                 agency="medis",
+                category=data.categories[data.station_category[i]].name,
+                station_ids=(data.station_ids[i],),
+                needed=1,
+                assigned=0,
+                reason=reason,
+            )
+        )
+    return out
+
+
+def team_shortfalls(data: ProblemData, teams: TeamSiting) -> list[Shortfall]:
+    """One shortfall per TPS that no mobile medical team reaches in time."""
+    out = []
+    for i in np.flatnonzero(~teams.within):
+        if teams.station_team[i] < 0:
+            reason = "no mobile medical team can reach this TPS"
+        else:
+            reason = (
+                f"nearest mobile medical team ({data.base_names[teams.station_team[i]]}) is "
+                f"{_minutes(int(teams.travel_s[i]))} away, threshold {_minutes(teams.threshold_s)}"
+            )
+        out.append(
+            Shortfall(
+                agency="medis_team",
                 category=data.categories[data.station_category[i]].name,
                 station_ids=(data.station_ids[i],),
                 needed=1,

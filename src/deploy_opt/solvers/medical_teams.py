@@ -1,0 +1,118 @@
+"""Site mobile medical teams with the location models (MCLP, p-median, p-center).
+
+Demand points are the TPS, weighted by voters (1 where unknown) times the
+category's risk weight; candidate sites are the bases of the configured kinds;
+costs are ambulance travel seconds. Each TPS is then linked to its nearest
+open team. The location model's own bound and gap are reported.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from deploy_opt.location import mclp, p_center, p_median
+from deploy_opt.problem import IntArray, ProblemData
+from deploy_opt.scenario.schema import MedicalTeamsSpec
+from deploy_opt.units import UNREACHABLE, minutes_to_seconds
+
+
+@dataclass(frozen=True)
+class TeamSiting:
+    """Open team sites (base indices), each TPS's nearest team and its time."""
+
+    model: str
+    sites: IntArray
+    station_team: IntArray
+    travel_s: IntArray
+    threshold_s: int
+    objective: float
+    bound: float
+    gap: float
+    status: str
+    method: str
+
+    @property
+    def within(self) -> np.ndarray:
+        """TPS reached by a team within the threshold."""
+        return (self.station_team >= 0) & (self.travel_s <= self.threshold_s)
+
+
+def site_teams(data: ProblemData, spec: MedicalTeamsSpec, seed: int) -> TeamSiting:
+    """Choose where the ``spec.teams`` teams stand (see module docstring)."""
+    kinds = set(spec.candidates)
+    candidates = np.array(
+        [b for b, kind in enumerate(data.base_kinds) if kind in kinds], dtype=np.int64
+    )
+    threshold = minutes_to_seconds(spec.threshold_minutes)
+    if len(candidates) == 0:
+        none = np.full(data.n_stations, -1, dtype=np.int64)
+        return TeamSiting(
+            spec.model,
+            candidates,
+            none,
+            np.full(data.n_stations, UNREACHABLE),
+            threshold,
+            0.0,
+            0.0,
+            0.0,
+            "infeasible",
+            "no candidate sites",
+        )
+    seconds = data.travel["medis"].dense()[candidates].T  # TPS x candidates
+    cost = np.where(seconds >= UNREACHABLE, np.inf, seconds.astype(np.float64))
+    voters = np.maximum(data.station_voters, 1)
+    weights = voters * np.array(
+        [data.categories[c].weight for c in data.station_category], dtype=np.float64
+    )
+    teams = min(spec.teams, len(candidates))
+    if spec.model == "mclp":
+        result = mclp(
+            cost,
+            float(threshold),
+            teams,
+            weights=weights,
+            time_limit=spec.time_limit_s,
+            seed=seed,
+        )
+    elif spec.model == "p_median":
+        result = p_median(
+            np.where(np.isinf(cost), 10 * UNREACHABLE, cost),
+            teams,
+            weights=weights,
+            time_limit=spec.time_limit_s,
+            seed=seed,
+        )
+    else:
+        result = p_center(
+            np.where(np.isinf(cost), 10 * UNREACHABLE, cost),
+            teams,
+            time_limit=spec.time_limit_s,
+            seed=seed,
+        )
+    open_sites = np.asarray(result.sites, dtype=np.int64)
+    sub = (
+        seconds[:, open_sites]
+        if len(open_sites)
+        else np.full((data.n_stations, 1), UNREACHABLE)
+    )
+    nearest = np.argmin(sub, axis=1)
+    travel = sub[np.arange(data.n_stations), nearest].astype(np.int64)
+    station_team = np.where(
+        travel < UNREACHABLE,
+        candidates[open_sites][nearest] if len(open_sites) else -1,
+        -1,
+    )
+    return TeamSiting(
+        model=spec.model,
+        sites=np.sort(candidates[open_sites]),
+        station_team=station_team.astype(np.int64),
+        travel_s=travel,
+        threshold_s=threshold,
+        objective=float(result.objective),
+        bound=float(result.bound),
+        gap=float(result.gap),
+        status=str(result.status),
+        method=result.method,
+    )
