@@ -9,7 +9,7 @@ demands :math:`d_i` and capacities :math:`Q_j`:
     \text{s.t.} \; & \sum_j x_{ij} = 1 & \forall i           \quad (1)\\
     & \sum_i d_i x_{ij} \le Q_j y_j & \forall j                \quad (2)\\
     & x_{ij} \le y_j & \forall i, j                            \quad (3)\\
-    & \sum_j y_j = p, \quad y_j = 1 \; \forall j \in R         \quad (4)\\
+    & \sum_j y_j \le p, \quad y_j = 1 \; \forall j \in R      \quad (4)\\
     & \sum_j Q_j y_j \ge \textstyle\sum_i d_i                  \quad (5)\\
     & x_{ij}, y_j \in \{0, 1\}.
 
@@ -212,7 +212,8 @@ def _solve_model(
         ),
         shape=(nx, nv),
     )
-    # (4) p sites and (5) enough capacity
+    # (4) at most p sites (sites no pair may use are fixed closed, so "= p" could
+    # be infeasible; extra open sites never lower the cost) and (5) enough capacity
     a4 = sp.csr_array(
         (
             np.concatenate([np.ones(m), caps]),
@@ -222,7 +223,7 @@ def _solve_model(
     )
     a = sp.vstack([a1, a2, a3, a4], format="csr")
     total = float(inst.demands.sum())
-    row_lower = np.concatenate([np.ones(n), np.full(m + nx, -np.inf), [p, total]])
+    row_lower = np.concatenate([np.ones(n), np.full(m + nx, -np.inf), [0, total]])
     row_upper = np.concatenate([np.ones(n), np.zeros(m + nx), [p, np.inf]])
     return solve_mip(c, integrality, lower, upper, a, row_lower, row_upper, time_limit)
 

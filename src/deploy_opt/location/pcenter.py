@@ -95,18 +95,20 @@ def p_center(
     low = float(values.min(axis=1).max())
     radii = np.unique(values[np.isfinite(values) & (values >= low)])
     best: tuple[IntArray, IntArray] | None = None
+    # Search radii[lo:hi]; hi == radii.size means "no solution known yet". Every
+    # radius below radii[lo] is proven infeasible.
+    lo, hi = 0, radii.size
     if inst.capacities is None:
         sites = _farthest_first(values, p, inst.required)
-        assign = sites[np.argmin(values[:, sites], axis=1)]
-        best = (sites, assign.astype(np.intp))
-        high = float(values[np.arange(inst.n), assign].max())
-        hi = int(np.searchsorted(radii, high))
-    else:
-        hi = radii.size - 1
-    lo = 0  # radii[:lo] are proven infeasible
+        pos = np.argmin(values[:, sites], axis=1)
+        high = float(values[np.arange(inst.n), sites[pos]].max())
+        # The greedy may leave a point without any usable open site (inf).
+        if np.isfinite(high):
+            best = (sites, sites[pos].astype(np.intp))
+            hi = int(np.searchsorted(radii, high))
     status: Status = "optimal"
     tested = 0
-    while lo < hi or (best is None and lo == hi):
+    while lo < hi:
         mid = (lo + hi) // 2
         left = None if deadline is None else deadline - time.perf_counter()
         if left is not None and left <= 0:
@@ -116,12 +118,8 @@ def p_center(
         tested += 1
         if verdict == "yes":
             best, hi = found, mid
-            if lo == hi:
-                break
         elif verdict == "no":
             lo = mid + 1
-            if best is None and lo > radii.size - 1:
-                break
         else:
             status = "time_limit"
             break
@@ -137,6 +135,7 @@ def p_center(
                 seed,
                 start,
             )
+        # Even the largest radius (every usable pair) needs more than p sites.
         return _result(inst, None, None, np.inf, "infeasible", "", seed, start)
     bound = float(radii[min(lo, radii.size - 1)])
     method = f"binary search over radii, {tested} covering MIPs (HiGHS)"
