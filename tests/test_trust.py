@@ -194,3 +194,51 @@ def test_ctrl_c_during_the_solve_stops_cleanly(tmp_path, sample_path):
     assert process.returncode == 130, stderr
     assert "interrupted" in stderr and "Traceback" not in stderr
     assert not out.exists()
+
+
+def test_time_limit_returns_best_plan_marked_unproven(tmp_path):
+    import numpy as np
+
+    from conftest import write_scenario
+    from deploy_opt import (
+        SolveParams,
+        build_problem,
+        build_travel_model,
+        check_plan,
+        solve_plan,
+    )
+
+    rng = np.random.default_rng(1)
+    stations = [
+        {
+            "id": f"T{i:04d}",
+            "x": float(x),
+            "y": float(y),
+            "category": "rawan" if i % 3 else "kurang_rawan",
+        }
+        for i, (x, y) in enumerate(rng.uniform(0, 8000, (400, 2)))
+    ]
+    bases = [
+        {
+            "id": f"B{j:02d}",
+            "kind": "polsek",
+            "x": float(x),
+            "y": float(y),
+            "polri": int(rng.integers(1, 12)) * 2 + 1,
+        }
+        for j, (x, y) in enumerate(rng.uniform(0, 8000, (25, 2)))
+    ]
+    categories = {
+        "rawan": {"weight": 3, "police": 2, "tps": 1, "linmas": 0},
+        "kurang_rawan": {"weight": 1, "police": 3, "tps": 1, "linmas": 0},
+    }
+    scenario = load_scenario(
+        write_scenario(
+            tmp_path, stations, bases, categories=categories, limits={"polri": 12}
+        )
+    )
+    data = build_problem(scenario, build_travel_model(scenario.spec.travel))
+    result = solve_plan(data, SolveParams(time_limit_s=0.1))
+    assert result.status == "feasible"  # stopped by the limit: not proven optimal
+    assert result.bound < result.objective and result.gap > 0
+    assert check_plan(data, result).passed
