@@ -163,6 +163,17 @@ def test_headcount_runs_out_per_polsek_and_pool_stays_in_reserve(
         "manual plan: PA had 1 of its 3 police left for 2 needed, "
         "after the groups before it in list order"
     }
+    # handing out the pool afterwards staffs the rest of Kec A, in list order
+    pooled = manual_plan(data, pool=True)
+    checked(data, pooled)
+    assert pooled.allocations["polri"].covered.all()
+    sent = np.bincount(
+        pooled.allocations["polri"].base,
+        weights=pooled.allocations["polri"].count,
+        minlength=data.n_bases,
+    )
+    assert sent[data.base_ids.index("POLRES")] == 4
+    assert not [s for s in pooled.shortfalls if s.agency == "polri"]
     # our solver also uses the pool: every TPS is staffed
     ours = solve_plan(data, SolveParams(time_limit_s=5))
     assert ours.allocations["polri"].covered.all()

@@ -6,7 +6,8 @@ How a Bagops planner does it today, step by step:
    plans the kecamatan of its jurisdiction (all kecamatan when none is given).
    A kecamatan in the jurisdiction of several Polsek is planned by the first
    of them by base id. The Polres HQ pool and other police bases are kept in
-   reserve, as in plans where only the Polsek headcount is split over TPS.
+   reserve, as in plans where only the Polsek headcount is split over TPS
+   (``pool=True`` hands them out afterwards, see :func:`manual_plan`).
 2. **Groups.** The TPS of each kecamatan are taken in list order (sorted by
    TPS id, i.e. the KPU list: kelurahan code, then TPS number). For each risk
    class the TPS of that class are chunked in that order into groups of the
@@ -98,7 +99,9 @@ class RuleBreaks:
         return int(self.group_broken.sum())
 
 
-def manual_plan(data: ProblemData, params: SolveParams | None = None) -> Result:
+def manual_plan(
+    data: ProblemData, params: SolveParams | None = None, *, pool: bool = False
+) -> Result:
     """Plan ``data`` the way it is done by hand (see the module docstring).
 
     Parameters
@@ -107,6 +110,10 @@ def manual_plan(data: ProblemData, params: SolveParams | None = None) -> Result:
         The problem, as for :func:`deploy_opt.solve_plan`.
     params : SolveParams, optional
         Recorded in the result only; the method has no time limit or seed.
+    pool : bool, default False
+        Also hand out the police of the other police bases (the Polres HQ
+        pool), in list order, to the groups the Polsek could not staff. Off by
+        default: the method as described keeps the pool in reserve.
 
     Returns
     -------
@@ -121,7 +128,7 @@ def manual_plan(data: ProblemData, params: SolveParams | None = None) -> Result:
     # list order of groups: by their first TPS (members are sorted by index)
     order = np.argsort([int(m[0]) for m in grouping.members], kind="stable")
     owner = _planning_polsek(data)
-    police, police_why = _staff_police(data, grouping, order, owner)
+    police, police_why = _staff_police(data, grouping, order, owner, pool=pool)
     tni, tni_why = _staff_tni(data, grouping, order)
     allocations = {"polri": police, "tni": tni}
     linmas = allocate_linmas(data)
@@ -191,17 +198,20 @@ def list_order_groups(data: ProblemData) -> Grouping:
     # station indices follow the ids, so the first member is the smallest id
     groups.sort(key=lambda g: (g[0], g[1], int(g[2][0])))
     station_group = np.full(data.n_stations, -1, dtype=np.int64)
-    spread = 0
     for g, (_, _, members) in enumerate(groups):
         station_group[members] = g
-        if len(members) > 1:
-            row = data.station_pairs.seconds[[int(members[0])]][:, members]
-            spread += int(row.sum())
+    anchors = np.array([int(g[2][0]) for g in groups], dtype=np.int64)
+    # stored pair times only (missing entries read as 0)
+    spread = int(
+        data.station_pairs.seconds[
+            anchors[station_group], np.arange(data.n_stations)
+        ].sum()
+    )
     return Grouping(
         station_group=station_group,
         group_category=np.array([g[0] for g in groups], dtype=np.int64),
         group_kecamatan=np.array([g[1] for g in groups], dtype=np.int64),
-        group_anchor=np.array([int(g[2][0]) for g in groups], dtype=np.int64),
+        group_anchor=anchors,
         members=tuple(g[2] for g in groups),
         lower_bound=lower_bound,
         spread_s=spread,
@@ -229,11 +239,12 @@ def rule_breaks(data: ProblemData, result: Result) -> RuleBreaks:
     for agency in GROUP_AGENCIES:
         alloc = result.allocations[agency]
         limit = data.travel_limit_s[agency]
+        worst = _worst_times(data, agency, grouping, alloc.base, alloc.group)
+        beyond = worst >= UNREACHABLE
+        if limit is not None:
+            beyond |= worst > limit
         far = np.zeros(grouping.n_groups, dtype=bool)
-        for b, g in zip(alloc.base, alloc.group, strict=True):
-            worst = _worst_time(data, agency, int(b), grouping.members[g])
-            if worst >= UNREACHABLE or (limit is not None and worst > limit):
-                far[g] = True
+        far[alloc.group[beyond]] = True
         travel[agency] = int(far.sum())
         broken |= far
     return RuleBreaks(
@@ -241,12 +252,19 @@ def rule_breaks(data: ProblemData, result: Result) -> RuleBreaks:
     )
 
 
-def _worst_time(data: ProblemData, agency: str, base: int, members: IntArray) -> int:
-    """Longest stored trip from ``base`` to ``members``; UNREACHABLE if one is missing."""
-    row = data.travel[agency].seconds[[base]][:, members].tocoo()
-    if row.nnz < len(members):
-        return UNREACHABLE
-    return int(row.data.max())
+def _worst_times(
+    data: ProblemData, agency: str, grouping: Grouping, base: IntArray, group: IntArray
+) -> IntArray:
+    """Per row: longest trip from ``base`` to the TPS of ``group`` (UNREACHABLE if one is not stored)."""
+    out = np.zeros(len(base), dtype=np.int64)
+    matrix = data.travel[agency].seconds
+    for b in np.unique(base):
+        stored = matrix[[int(b)]].tocoo()
+        row = np.full(data.n_stations, UNREACHABLE, dtype=np.int64)
+        row[stored.col] = stored.data
+        for r in np.flatnonzero(base == b):
+            out[r] = row[grouping.members[int(group[r])]].max()
+    return out
 
 
 def _planning_polsek(data: ProblemData) -> IntArray:
@@ -272,10 +290,7 @@ def _allocation(
     base = np.array([r[0] for r in rows], dtype=np.int64)
     group = np.array([r[1] for r in rows], dtype=np.int64)
     count = np.array([r[2] for r in rows], dtype=np.int64)
-    travel = np.array(
-        [_worst_time(data, agency, b, grouping.members[g]) for b, g, _ in rows],
-        dtype=np.int64,
-    )
+    travel = _worst_times(data, agency, grouping, base, group)
     staffed = np.bincount(group, weights=count, minlength=grouping.n_groups)
     covered = staffed >= demand
     # reachable bases (within jurisdiction and travel limit), as the solver
@@ -312,9 +327,18 @@ def _demand(data: ProblemData, grouping: Grouping, agency: str) -> IntArray:
 
 
 def _staff_police(
-    data: ProblemData, grouping: Grouping, order: IntArray, owner: IntArray
+    data: ProblemData,
+    grouping: Grouping,
+    order: IntArray,
+    owner: IntArray,
+    *,
+    pool: bool,
 ) -> tuple[AgencyAllocation, dict[int, str]]:
-    """Police from the planning Polsek, groups in list order, until it runs out."""
+    """Police from the planning Polsek, groups in list order, until it runs out.
+
+    With ``pool``, a second pass in list order staffs the groups still
+    without police from the other police bases (by base id) that serve them.
+    """
     demand = _demand(data, grouping, "polri")
     spare = data.headcount["polri"].copy()
     rows: list[tuple[int, int, int]] = []
@@ -338,7 +362,26 @@ def _staff_police(
                 f"{int(data.headcount['polri'][b])} police left for {need} needed, "
                 "after the groups before it in list order"
             )
-    return _allocation(data, grouping, "polri", rows, demand, "manual list order"), why
+    method = "manual list order"
+    if pool:
+        method += " + police pool"
+        pooled = [
+            b
+            for b in range(data.n_bases)
+            if data.base_kinds[b] != "polsek" and spare[b] > 0
+        ]
+        for g in (int(g) for g in order if int(g) in why):
+            need = int(demand[g])
+            kec = int(grouping.group_kecamatan[g])
+            for b in pooled:
+                if data.jurisdiction[b, kec] and spare[b] >= need:
+                    rows.append((b, g, need))
+                    spare[b] -= need
+                    del why[g]
+                    break
+            else:
+                why[g] += "; the police pool had none left for it"
+    return _allocation(data, grouping, "polri", rows, demand, method), why
 
 
 def _staff_tni(
