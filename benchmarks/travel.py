@@ -7,10 +7,8 @@ well the points snapped to the road network.
 Samples
 -------
 jakarta-barat
-    7,169 TPS synthesised reproducibly (seed 20240214) as uniform random
-    points inside the real Jakarta Barat kelurahan polygons, per-kelurahan
-    counts from ``tps_2024_per_kelurahan.csv``; destinations are the real
-    puskesmas, Peta Dasar hospitals and Polres points inside Jakarta Barat.
+    TPS and all bases (Polres, Polsek, Linmas posts, puskesmas, hospitals) of
+    ``scenarios/jakarta-barat``.
 tangerang-kota
     TPS, bases and hospitals of ``scenarios/tangerang-kota``. The only road
     network available is Jakarta's (OSM 2012), which barely touches
@@ -26,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import resource
+import statistics
 import sys
 import tempfile
 import time
@@ -36,18 +35,16 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
-import pyogrio
-import shapely
 from pyproj import Transformer
 
+from deploy_opt.scenario import load_scenario
 from deploy_opt.travel.matrix import Points
 from deploy_opt.travel.network import RoadNetworkModel
+from deploy_opt.travel.straight_line import StraightLineModel
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO.parent / "shared" / "data"
 ROADS = DATA / "tangerang" / "jakarta_roads_osm_2012.geojson"
-SEED = 20240214
 UTM = "EPSG:32748"
 
 
@@ -70,70 +67,47 @@ def _points(ids: list[str], lon: np.ndarray, lat: np.ndarray) -> Points:
     )
 
 
-def _random_in(polygon: Any, n: int, rng: np.random.Generator) -> np.ndarray:
-    """``n`` uniform random points inside ``polygon`` (rejection sampling)."""
-    west, south, east, north = polygon.bounds
-    found: list[np.ndarray] = []
-    total = 0
-    while total < n:
-        xy = rng.uniform((west, south), (east, north), size=(max(4 * n, 64), 2))
-        inside = xy[shapely.contains_xy(polygon, xy[:, 0], xy[:, 1])]
-        found.append(inside)
-        total += len(inside)
-    return np.concatenate(found)[:n]
+def _scenario_sample(name: str, note: str) -> Sample:
+    """TPS and every base (police, Linmas posts, medical sites) of a shipped sample."""
+    scenario = load_scenario(REPO / "scenarios" / name / "scenario.yaml")
+    stations, bases = scenario.stations, scenario.bases
+    return Sample(
+        name,
+        _points(
+            list(stations["id"]),
+            stations["lon"].to_numpy(float),
+            stations["lat"].to_numpy(float),
+        ),
+        _points(
+            list(bases["id"]),
+            bases["lon"].to_numpy(float),
+            bases["lat"].to_numpy(float),
+        ),
+        note,
+    )
 
 
 def jakarta_barat() -> Sample:
-    """Synthetic TPS in the real kelurahan polygons; real facilities."""
-    jakarta = DATA / "jakarta"
-    counts = pd.read_csv(jakarta / "tps_2024_per_kelurahan.csv", dtype=str)
-    counts = counts[counts["kode_kabkota"] == "3173"].sort_values("kode_kemendagri")
-    kelurahan = pyogrio.read_dataframe(jakarta / "jakarta_kelurahan.geojson")
-    shapes = dict(zip(kelurahan["kode"], kelurahan.geometry, strict=True))
-    rng = np.random.default_rng(SEED)
-    ids, lonlat = [], []
-    for kode, total in zip(counts["kode_kemendagri"], counts["tps_total"], strict=True):
-        n = int(total)
-        lonlat.append(_random_in(shapes[kode], n, rng))
-        ids += [f"{kode}-{i + 1:03d}" for i in range(n)]
-    xy = np.concatenate(lonlat)
-    tps = _points(ids, xy[:, 0], xy[:, 1])
-
-    dest_ids, dest_lon, dest_lat = [], [], []
-    for name in (
-        "puskesmas_jakarta.geojson",
-        "hospitals_jakarta_petadasar.geojson",
-        "police_jakarta.geojson",
-    ):
-        frame = pyogrio.read_dataframe(jakarta / name)
-        frame = frame[frame["kode_kabkota"] == "31.73"]
-        dest_ids += [f"{name.split('_')[0]}-{i}" for i in frame["source_id"]]
-        dest_lon += list(frame.geometry.x)
-        dest_lat += list(frame.geometry.y)
-    destinations = _points(dest_ids, np.array(dest_lon), np.array(dest_lat))
-    return Sample(
-        "jakarta-barat",
-        tps,
-        destinations,
-        "synthetic TPS in real kelurahan; real puskesmas/hospitals/Polres",
+    """The shipped Jakarta Barat scenario: synthetic TPS in real kelurahan, real facilities."""
+    return _scenario_sample(
+        "jakarta-barat", "shipped scenario: 7,169 TPS x all bases and medical sites"
     )
 
 
 def tangerang_kota() -> Sample:
     """The shipped Tangerang scenario's TPS, bases and hospitals."""
-    folder = REPO / "scenarios" / "tangerang-kota" / "data"
-    tps = pd.read_csv(folder / "tps.csv", dtype={"tps_id": str})
-    bases = pd.read_csv(folder / "bases.csv", dtype={"base_id": str})
-    hospitals = pyogrio.read_dataframe(folder / "hospitals.geojson")
-    dest_ids = list(bases["base_id"]) + [f"H{i}" for i in range(len(hospitals))]
-    dest_lon = np.r_[bases["lon"].to_numpy(float), hospitals.geometry.x.to_numpy()]
-    dest_lat = np.r_[bases["lat"].to_numpy(float), hospitals.geometry.y.to_numpy()]
-    return Sample(
-        "tangerang-kota",
-        _points(list(tps["tps_id"]), tps["lon"].to_numpy(), tps["lat"].to_numpy()),
-        _points(dest_ids, dest_lon, dest_lat),
-        "Jakarta roads only touch the edge of Tangerang",
+    return _scenario_sample(
+        "tangerang-kota", "Jakarta roads only touch the edge of Tangerang"
     )
+
+
+def _median_timed(step: Callable[[], Any], runs: int) -> tuple[Any, float]:
+    """Result of the last run and the median wall time of ``runs`` runs."""
+    times = []
+    for _ in range(max(1, runs)):
+        result, seconds = _timed(step)
+        times.append(seconds)
+    return result, float(statistics.median(times))
 
 
 def _timed(step: Callable[[], Any]) -> tuple[Any, float]:
@@ -156,7 +130,7 @@ def _mb(value: float) -> str:
 
 
 def run(
-    samples: list[Sample], modes: list[str], cutoff_s: int, memory: bool
+    samples: list[Sample], modes: list[str], cutoff_s: int, memory: bool, runs: int = 3
 ) -> list[dict[str, str]]:
     """Time every step of every sample; returns the table rows."""
     rows = []
@@ -164,7 +138,7 @@ def run(
     def build() -> RoadNetworkModel:
         return RoadNetworkModel.from_file(ROADS, use_cache=False)
 
-    model, t_build = _timed(build)
+    model, t_build = _median_timed(build, runs)
     mem = _traced_peak_mb(build) if memory else float("nan")
     edges = model.graph.n_edges
     rows.append(
@@ -189,8 +163,15 @@ def run(
                 def matrix(sample: Sample = sample, mode: str = mode) -> Any:
                     return model.matrix(sample.tps, sample.destinations, mode, cutoff_s)
 
-                result, seconds = _timed(matrix)
+                result, seconds = _median_timed(matrix, runs)
                 mem = _traced_peak_mb(matrix) if memory else float("nan")
+                straight = StraightLineModel({mode: 20.0}, detour_factor=1.4)
+                _, baseline = _median_timed(
+                    lambda s=sample, m=mode, b=straight: b.matrix(
+                        s.tps, s.destinations, m, cutoff_s
+                    ),
+                    runs,
+                )
                 report = model.snap_report(sample.tps, mode)
                 dest_report = model.snap_report(sample.destinations, mode)
                 rows.append(
@@ -202,6 +183,7 @@ def run(
                         "time_s": f"{seconds:.2f}",
                         "peak_MB": _mb(mem),
                         "rate": f"{n_o * n_d / seconds:,.0f} pairs/s",
+                        "x straight line": f"{seconds / baseline:,.1f}",
                         "snap": (
                             f"TPS far {len(report.far):,} island "
                             f"{len(report.island):,} (max "
@@ -235,7 +217,17 @@ def run(
 
 def print_table(rows: list[dict[str, str]]) -> None:
     """Markdown table to stdout."""
-    columns = ["sample", "step", "mode", "size", "time_s", "peak_MB", "rate", "snap"]
+    columns = [
+        "sample",
+        "step",
+        "mode",
+        "size",
+        "time_s",
+        "x straight line",
+        "peak_MB",
+        "rate",
+        "snap",
+    ]
     widths = {c: max(len(c), *(len(r.get(c, "")) for r in rows)) for c in columns}
     print("| " + " | ".join(c.ljust(widths[c]) for c in columns) + " |")
     print("|" + "|".join("-" * (widths[c] + 2) for c in columns) + "|")
@@ -253,6 +245,9 @@ def main(argv: list[str] | None = None) -> int:
         "--samples", default="jakarta-barat,tangerang-kota", help="comma-separated"
     )
     parser.add_argument("--no-memory", action="store_true", help="skip tracemalloc")
+    parser.add_argument(
+        "--runs", type=int, default=3, help="timed runs per step (median)"
+    )
     args = parser.parse_args(argv)
     if not ROADS.is_file():
         print(f"road network not found: {ROADS}", file=sys.stderr)
@@ -260,7 +255,7 @@ def main(argv: list[str] | None = None) -> int:
     makers = {"jakarta-barat": jakarta_barat, "tangerang-kota": tangerang_kota}
     samples = [makers[name]() for name in args.samples.split(",")]
     cutoff_s = round(args.cutoff_min * 60)
-    rows = run(samples, args.modes.split(","), cutoff_s, not args.no_memory)
+    rows = run(samples, args.modes.split(","), cutoff_s, not args.no_memory, args.runs)
     print(f"road network: {ROADS.relative_to(REPO.parent)}; cutoff {cutoff_s} s")
     for sample in samples:
         print(f"{sample.name}: {sample.note}")
