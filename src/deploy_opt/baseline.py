@@ -58,12 +58,14 @@ from deploy_opt.solvers.allocation import AgencyAllocation, group_travel
 from deploy_opt.solvers.grouping import Grouping
 from deploy_opt.solvers.linmas import allocate_linmas
 from deploy_opt.solvers.medical import nearest_medical
+from deploy_opt.solvers.medical_teams import candidate_sites, teams_at
 from deploy_opt.solvers.plan import group_labels
 from deploy_opt.solvers.shortfalls import (
     AGENCY_NAMES,
     group_shortfalls,
     linmas_shortfalls,
     medical_shortfalls,
+    team_shortfalls,
 )
 from deploy_opt.units import UNREACHABLE
 
@@ -133,6 +135,16 @@ def manual_plan(
     allocations = {"polri": police, "tni": tni}
     linmas = allocate_linmas(data)
     medical = nearest_medical(data)
+    # planners without a model stand the teams at the first candidate sites of the list
+    teams = None
+    if data.medical_teams is not None:
+        first = candidate_sites(data, data.medical_teams)[: data.medical_teams.teams]
+        teams = teams_at(
+            data,
+            data.medical_teams,
+            first,
+            method="manual: first candidate sites in list order",
+        )
     shortfalls: list[Shortfall] = []
     for alloc, why in ((police, police_why), (tni, tni_why)):
         listed = group_shortfalls(data, grouping, labels, alloc)
@@ -143,6 +155,8 @@ def manual_plan(
         ]
     shortfalls += linmas_shortfalls(data, linmas)
     shortfalls += medical_shortfalls(data, medical)
+    if teams is not None:
+        shortfalls += team_shortfalls(data, teams)
     linmas_cost = int(
         sum(
             data.categories[data.station_category[i]].weight
@@ -164,6 +178,7 @@ def manual_plan(
         solver=BASELINE_NAME,
         input_hash=data.input_hash,
         travel_model=data.travel_model,
+        teams=teams,
         notes=(
             "manual baseline: objective = risk-weighted uncovered TPS x missing "
             "persons (no travel term); no bound; travel and spread limits ignored",

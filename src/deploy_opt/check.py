@@ -165,7 +165,12 @@ def check_plan(data: ProblemData, result: Result) -> CheckReport:
     # Mobile medical teams: no more than asked, each TPS linked to its nearest one.
     team_ok = np.ones(n, dtype=bool)
     teams = result.teams
-    if data.medical_teams is not None and teams is not None:
+    if data.medical_teams is not None and teams is None:
+        problems.append(
+            "medical teams: the scenario asks for teams but the plan sites none"
+        )
+        team_ok = np.zeros(n, dtype=bool)
+    elif data.medical_teams is not None and teams is not None:
         if len(teams.sites) > data.medical_teams.teams:
             problems.append(
                 f"medical teams: {len(teams.sites)} sites for {data.medical_teams.teams} teams"

@@ -277,7 +277,7 @@ def test_one_medical_team_stands_where_it_covers_the_most_risk(make_scenario):
         {"id": "PE", "kind": "puskesmas", "x": 20500, "y": 0},
     ]
     extra = {"medical_teams": {"teams": 1, "model": "mclp", "threshold_minutes": 5}}
-    data, result, report = solve(
+    data, result, _report = solve(
         make_scenario(stations, bases, extra=extra, limits={"polri": 60, "medis": 60})
     )
     teams = result.teams

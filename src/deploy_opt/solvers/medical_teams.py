@@ -91,28 +91,67 @@ def site_teams(data: ProblemData, spec: MedicalTeamsSpec, seed: int) -> TeamSiti
             time_limit=spec.time_limit_s,
             seed=seed,
         )
-    open_sites = np.asarray(result.sites, dtype=np.int64)
-    sub = (
-        seconds[:, open_sites]
-        if len(open_sites)
-        else np.full((data.n_stations, 1), UNREACHABLE)
-    )
-    nearest = np.argmin(sub, axis=1)
-    travel = sub[np.arange(data.n_stations), nearest].astype(np.int64)
-    station_team = np.where(
-        travel < UNREACHABLE,
-        candidates[open_sites][nearest] if len(open_sites) else -1,
-        -1,
-    )
-    return TeamSiting(
-        model=spec.model,
-        sites=np.sort(candidates[open_sites]),
-        station_team=station_team.astype(np.int64),
-        travel_s=travel,
-        threshold_s=threshold,
+    return teams_at(
+        data,
+        spec,
+        candidates[np.asarray(result.sites, dtype=np.int64)],
         objective=float(result.objective),
         bound=float(result.bound),
         gap=float(result.gap),
         status=str(result.status),
         method=result.method,
+    )
+
+
+def candidate_sites(data: ProblemData, spec: MedicalTeamsSpec) -> IntArray:
+    """Bases where a team may stand, in id order."""
+    kinds = set(spec.candidates)
+    return np.array(
+        [b for b, kind in enumerate(data.base_kinds) if kind in kinds], dtype=np.int64
+    )
+
+
+def teams_at(
+    data: ProblemData,
+    spec: MedicalTeamsSpec,
+    sites: IntArray,
+    *,
+    objective: float = float("nan"),
+    bound: float = float("nan"),
+    gap: float = float("nan"),
+    status: str = "given",
+    method: str = "sites given",
+) -> TeamSiting:
+    """Teams standing at ``sites`` (base indices); each TPS linked to the nearest."""
+    sites = np.sort(np.asarray(sites, dtype=np.int64))
+    threshold = minutes_to_seconds(spec.threshold_minutes)
+    if len(sites) == 0:
+        none = np.full(data.n_stations, -1, dtype=np.int64)
+        return TeamSiting(
+            spec.model,
+            sites,
+            none,
+            np.full(data.n_stations, UNREACHABLE),
+            threshold,
+            objective,
+            bound,
+            gap,
+            status,
+            method,
+        )
+    seconds = data.travel["medis"].dense()[sites]  # sites x TPS
+    nearest = np.argmin(seconds, axis=0)
+    travel = seconds[nearest, np.arange(data.n_stations)].astype(np.int64)
+    station_team = np.where(travel < UNREACHABLE, sites[nearest], -1)
+    return TeamSiting(
+        model=spec.model,
+        sites=sites,
+        station_team=station_team.astype(np.int64),
+        travel_s=travel,
+        threshold_s=threshold,
+        objective=objective,
+        bound=bound,
+        gap=gap,
+        status=status,
+        method=method,
     )
