@@ -16,7 +16,12 @@ INVALID = Path(__file__).resolve().parents[1] / "data" / "invalid"
 CASES: dict[str, tuple[str, str, int | None, str]] = {
     "malformed_yaml": ("malformed_yaml.yaml", "(syntax)", 9, "malformed YAML"),
     "not_a_mapping": ("not_a_mapping.yaml", "(top level)", 1, "expected a mapping"),
-    "python_object_tag": ("python_object_tag.yaml", "(syntax)", 3, "could not determine a constructor"),
+    "python_object_tag": (
+        "python_object_tag.yaml",
+        "(syntax)",
+        3,
+        "could not determine a constructor",
+    ),
     "unknown_key": ("unknown_key.yaml", "travell", 16, "unknown key"),
     "missing_required_key": (
         "missing_required_key.yaml",
