@@ -21,15 +21,21 @@ Method
   model is solved by HiGHS; its bound is the MIP dual bound.
 * Larger ones:
 
-  1. *Restricted MIP* (matheuristic): the same model with each point limited to
-     its ``k`` cheapest sites; its solutions are feasible for the full problem
-     and give the incumbent.
-  2. *Lagrangian relaxation* of (1): for multipliers :math:`\lambda` each site
+  1. *Location-allocation* (Cooper's alternation): start from the greedy
+     uncapacitated sites, then repeat an optimal single-source
+     assignment to the open sites (a small GAP MIP, each point limited to its
+     :data:`GAP_K` cheapest open sites) and a move of every site to the
+     candidate that serves its own points cheapest, while the cost falls. Its
+     solutions are feasible and give the first incumbent.
+  2. *Restricted MIP* (matheuristic, up to :data:`RESTRICTED_MAX_N` points): the
+     full model with each point limited to its ``k`` cheapest sites; a better
+     solution replaces the incumbent.
+  3. *Lagrangian relaxation* of (1): for multipliers :math:`\lambda` each site
      solves a continuous knapsack over the points with
      :math:`w_i c_{ij} - \lambda_i < 0`, and the ``p`` best sites are opened.
      This gives a valid lower bound at any :math:`\lambda` and reduced costs
      that remove pairs which cannot improve on the incumbent.
-  3. *Reduced MIP*: the full model on the surviving pairs, when they are few
+  4. *Reduced MIP*: the full model on the surviving pairs, when they are few
      enough, solved by HiGHS for the remaining time; its bound counts only then.
 
 The reported bound is the best valid one found; the objective is recomputed
@@ -46,7 +52,8 @@ import numpy.typing as npt
 import scipy.sparse as sp
 
 from deploy_opt.location._mip import MipOutcome, solve_mip
-from deploy_opt.location._problem import Instance, median_objective
+from deploy_opt.location._problem import Instance, median_objective, prepare
+from deploy_opt.location.heuristics import greedy_add, penalised
 from deploy_opt.location.result import LocationResult, Status, relative_gap
 
 FloatArray = npt.NDArray[np.float64]
@@ -55,10 +62,24 @@ BoolArray = npt.NDArray[np.bool_]
 
 #: Up to this many usable (point, site) pairs the full model goes straight to HiGHS.
 FULL_MODEL_PAIRS = 45_000
+#: From this many pairs the full-model path also runs the heuristic first.
+HEURISTIC_MIN_PAIRS = 2_000
 #: Most pairs handed to the reduced exact MIP.
 REDUCED_MODEL_PAIRS = 120_000
 #: Cheapest sites per point in the restricted (heuristic) MIP.
 RESTRICTED_K = 8
+#: Above this many points the restricted MIP is skipped for location-allocation.
+RESTRICTED_MAX_N = 1000
+#: Cheapest open sites per point in the assignment MIP of location-allocation.
+GAP_K = 10
+#: Cheapest sites per point considered when relocating a site.
+RELOCATE_K = 8
+#: Open sites per POPMUSIC sub-problem.
+POPMUSIC_R = 8
+#: Seconds per POPMUSIC sub-problem (its best solution so far is used after).
+POPMUSIC_SUB_LIMIT = 3.0
+#: Cheapest sites per point offered as candidates in a POPMUSIC sub-problem.
+POPMUSIC_K = 10
 
 
 def solve_capacitated(
@@ -78,31 +99,66 @@ def solve_capacitated(
     allowed = inst.allowed & (inst.demands[:, None] <= inst.capacities[None, :])
     n_pairs = int(allowed.sum())
     if n_pairs <= FULL_MODEL_PAIRS:
+        method = "HiGHS full model"
+        heuristic = None
+        if n_pairs >= HEURISTIC_MIN_PAIRS:
+            # HiGHS may stop at its time limit with a poor incumbent; keep a
+            # location-allocation + POPMUSIC solution as a fallback
+            heuristic = _heuristic(inst, allowed, p, _after(_remaining(deadline), 0.15))
+            method = "location-allocation + POPMUSIC, HiGHS full model"
         rows, cols = np.nonzero(allowed)
         out = _solve_model(inst, p, rows, cols, _remaining(deadline))
         assign = _decode(out, rows, cols, inst.n)
         status, bound = _status(out, assign, inst)
-        return _finish(inst, p, assign, bound, status, "HiGHS full model", seed, start)
+        better = (
+            heuristic is not None
+            and status not in ("optimal", "infeasible")
+            and median_objective(inst, heuristic)
+            < (np.inf if assign is None else median_objective(inst, assign))
+        )
+        if better:
+            assign = heuristic
+        return _finish(inst, p, assign, bound, status, method, seed, start)
 
-    # 1. restricted MIP for an incumbent
-    budget = _remaining(deadline)
-    share = None if budget is None else 0.45 * budget
-    assign, k = None, RESTRICTED_K
-    while assign is None and k <= inst.m:
-        rows, cols = _k_cheapest(inst, allowed, k)
-        out = _solve_model(inst, p, rows, cols, share)
-        assign = _decode(out, rows, cols, inst.n)
-        if out.status == "infeasible" or assign is None:
-            assign = None
-            k *= 2
-            if share is not None and time.perf_counter() > start + share:
-                break
+    # 1. location-allocation from the greedy uncapacitated sites: always an
+    #    incumbent, even where the restricted MIP finds none in time
+    dist, _ = penalised(np.where(allowed, inst.weighted, np.inf))
+    start_sites = greedy_add(dist, p, inst.required)
+    del dist
+    assign, rounds = _locate_allocate(
+        inst, allowed, p, start_sites, _after(_remaining(deadline), 0.4)
+    )
+    method = f"location-allocation ({rounds} rounds)"
+    if assign is not None:
+        # large instances: most of the time here (no MIP on the whole model)
+        share = 0.4 if inst.n <= RESTRICTED_MAX_N else 0.75
+        assign, solved = _popmusic(
+            inst, allowed, assign, _after(_remaining(deadline), share)
+        )
+        method += f", POPMUSIC ({solved} sub-MIPs)"
     ub = median_objective(inst, assign) if assign is not None else np.inf
-    method = f"restricted MIP (k={k})"
 
-    # 2. Lagrangian bound and reduced-cost fixing
+    # 2. restricted MIP (each point limited to its k cheapest sites) on mid sizes
+    if inst.n <= RESTRICTED_MAX_N:
+        left = _remaining(deadline)
+        share = None if left is None else 0.5 * left
+        until = None if share is None else time.perf_counter() + share
+        found, k = None, RESTRICTED_K
+        while found is None and k <= inst.m:
+            rows, cols = _k_cheapest(inst, allowed, k)
+            out = _solve_model(inst, p, rows, cols, _remaining(until))
+            found = _decode(out, rows, cols, inst.n)
+            if found is None:
+                k *= 2
+                if until is not None and time.perf_counter() > until:
+                    break
+        if found is not None and median_objective(inst, found) < ub:
+            assign, ub = found, median_objective(inst, found)
+        method += f", restricted MIP (k={k})"
+
+    # 3. Lagrangian bound and reduced-cost fixing
     left = _remaining(deadline)
-    lr_deadline = None if left is None else time.perf_counter() + 0.2 * left
+    lr_deadline = None if left is None else time.perf_counter() + 0.25 * left
     lr = _lagrangian(inst, allowed, p, ub, lr_deadline)
     bound = lr.bound
     method += f", lagrangian ({lr.iterations} it)"
@@ -111,7 +167,7 @@ def solve_capacitated(
     threshold = ub + 1e-7 * max(1.0, abs(ub)) if np.isfinite(ub) else np.inf
     keep = allowed & (lr.pair_bound <= threshold)
     n_keep = int(keep.sum())
-    # 3. reduced exact MIP on the surviving pairs
+    # 4. reduced exact MIP on the surviving pairs
     if n_keep <= REDUCED_MODEL_PAIRS:
         rows, cols = np.nonzero(keep)
         out = _solve_model(inst, p, rows, cols, _remaining(deadline))
@@ -131,6 +187,225 @@ def solve_capacitated(
     if assign is None:
         status = "time_limit" if deadline is not None else "feasible"
     return _finish(inst, p, assign, bound, status, method, seed, start)
+
+
+def _gap_assign(
+    inst: Instance,
+    allowed: BoolArray,
+    p: int,
+    sites: IntArray,
+    time_limit: float | None,
+) -> IntArray | None:
+    """Best single-source assignment to the open ``sites`` (each point limited to
+    its :data:`GAP_K` cheapest open sites, widened when that is infeasible)."""
+    k = min(GAP_K, sites.size)
+    sub_allowed = allowed[:, sites]
+    sub_cost = np.where(sub_allowed, inst.weighted[:, sites], np.inf)
+    while True:
+        part = np.argsort(sub_cost, axis=1, kind="stable")[:, :k]
+        rows = np.repeat(np.arange(inst.n), k)
+        local = part.ravel()
+        ok = sub_allowed[rows, local]
+        rows, cols = rows[ok].astype(np.intp), sites[local[ok]].astype(np.intp)
+        out = _gap_model(inst, rows, cols, time_limit)
+        assign = _decode(out, rows, cols, inst.n)
+        if assign is not None or k >= sites.size:
+            return assign
+        k = min(sites.size, 2 * k)
+
+
+def _gap_model(
+    inst: Instance, rows: IntArray, cols: IntArray, time_limit: float | None
+) -> MipOutcome:
+    """Single-source assignment on the given pairs (sites already open)."""
+    caps = inst.capacities
+    assert caps is not None
+    n, m, nx = inst.n, inst.m, rows.size
+    xs = np.arange(nx)
+    a1 = sp.csr_array((np.ones(nx), (rows, xs)), shape=(n, nx))
+    a2 = sp.csr_array((inst.demands[rows], (cols, xs)), shape=(m, nx))
+    return solve_mip(
+        inst.weighted[rows, cols],
+        np.ones(nx, dtype=np.int8),
+        np.zeros(nx),
+        np.ones(nx),
+        sp.vstack([a1, a2], format="csr"),
+        np.concatenate([np.ones(n), np.full(m, -np.inf)]),
+        np.concatenate([np.ones(n), caps]),
+        time_limit,
+    )
+
+
+def _relocate(
+    inst: Instance, allowed: BoolArray, assign: IntArray, near: IntArray
+) -> IntArray:
+    """Move each open site to the candidate that serves its own points cheapest.
+
+    Candidates are the current site and each member's :data:`RELOCATE_K` cheapest
+    sites; a candidate must be usable by every member, hold their demand, and not
+    be open already. Required sites stay. Returns the new open sites.
+    """
+    caps = inst.capacities
+    assert caps is not None
+    weighted = inst.weighted
+    is_open = np.zeros(inst.m, dtype=bool)
+    is_open[assign] = True
+    is_open[inst.required] = True
+    fixed = np.zeros(inst.m, dtype=bool)
+    fixed[inst.required] = True
+    order = np.argsort(assign, kind="stable")
+    bounds = np.searchsorted(assign[order], np.arange(inst.m + 1))
+    for j in np.flatnonzero(is_open & ~fixed):
+        members = order[bounds[j] : bounds[j + 1]]
+        if members.size == 0:
+            continue
+        cand = np.unique(np.concatenate([near[members].ravel(), [j]]))
+        cand = cand[(~is_open[cand]) | (cand == j)]
+        load = float(inst.demands[members].sum())
+        cand = cand[caps[cand] >= load - 1e-9]
+        cand = cand[allowed[np.ix_(members, cand)].all(axis=0)]
+        if cand.size <= 1:
+            continue
+        totals = weighted[np.ix_(members, cand)].sum(axis=0)
+        best = int(cand[int(np.argmin(totals))])
+        if best != j and totals.min() < weighted[members, j].sum() - 1e-9:
+            is_open[j] = False
+            is_open[best] = True
+            assign[members] = best
+    return np.flatnonzero(is_open).astype(np.intp)
+
+
+def _locate_allocate(
+    inst: Instance,
+    allowed: BoolArray,
+    p: int,
+    sites: IntArray,
+    deadline: float | None,
+) -> tuple[IntArray | None, int]:
+    """Alternate optimal assignment (GAP MIP) and site relocation (Cooper-style
+    location-allocation) from ``sites`` until no improvement or the deadline.
+
+    Returns the best assignment found (``None`` if none) and the rounds made.
+    """
+    near_cost = np.where(allowed, inst.weighted, np.inf)
+    kk = min(RELOCATE_K, inst.m)
+    near = np.argpartition(near_cost, kk - 1, axis=1)[:, :kk]
+    best: IntArray | None = None
+    best_cost = np.inf
+    rounds = 0
+    while True:
+        left = _remaining(deadline)
+        if left is not None and left <= 0.05:
+            break
+        assign = _gap_assign(inst, allowed, p, sites, left)
+        rounds += 1
+        if assign is None:
+            break
+        cost = median_objective(inst, assign)
+        if best is not None and not cost < best_cost - 1e-9 * max(1.0, best_cost):
+            break
+        best, best_cost = assign.copy(), cost
+        sites = _relocate(inst, allowed, assign, near)
+    return best, rounds
+
+
+def _popmusic(
+    inst: Instance,
+    allowed: BoolArray,
+    assign: IntArray,
+    deadline: float | None,
+) -> tuple[IntArray, int]:
+    """Improve an assignment by re-solving small sub-problems exactly (POPMUSIC).
+
+    A sub-problem takes one open site with its :data:`POPMUSIC_R` - 1 nearest open
+    sites (nearness: mean cost from one site's points to the other), their
+    points, and as candidates every site among those points' cheapest that is
+    not open elsewhere; HiGHS re-solves this capacitated ``r``-median. The
+    current solution is feasible for it, so the result never gets worse. Stops
+    when every site has been a seed since the last improvement, or at the
+    deadline. Returns the assignment and the sub-problems solved.
+    """
+    caps = inst.capacities
+    assert caps is not None
+    assign = assign.copy()
+    weighted = inst.weighted
+    cheap = np.where(allowed, weighted, np.inf)
+    kk = min(POPMUSIC_K, inst.m)
+    near = np.argpartition(cheap, kk - 1, axis=1)[:, :kk]
+    required = np.zeros(inst.m, dtype=bool)
+    required[inst.required] = True
+    todo = list(np.unique(assign))
+    done: set[int] = set()
+    solved = 0
+    while todo:
+        left = _remaining(deadline)
+        if left is not None and left <= 0.05:
+            break
+        seed = int(todo.pop(0))
+        if seed in done or not (assign == seed).any():
+            continue
+        done.add(seed)
+        open_sites = np.unique(assign)
+        # mean cost from the seed's points to every open site
+        members = np.flatnonzero(assign == seed)
+        reach = np.where(
+            allowed[np.ix_(members, open_sites)],
+            weighted[np.ix_(members, open_sites)],
+            np.inf,
+        ).mean(axis=0)
+        r = min(POPMUSIC_R, open_sites.size)
+        group = open_sites[np.argsort(reach, kind="stable")[:r]]
+        pts = np.flatnonzero(np.isin(assign, group))
+        cands = np.unique(np.concatenate([near[pts].ravel(), group]))
+        cands = cands[~np.isin(cands, open_sites) | np.isin(cands, group)]
+        # each point keeps its cheapest candidates and the group's sites
+        offered = np.zeros((pts.size, cands.size), dtype=bool)
+        pos = np.searchsorted(cands, near[pts])
+        hit = cands[np.minimum(pos, cands.size - 1)] == near[pts]
+        offered[np.nonzero(hit)[0], pos[hit]] = True
+        offered[:, np.searchsorted(cands, group)] = True
+        sub_allowed = allowed[np.ix_(pts, cands)] & offered
+        sub = prepare(
+            np.where(sub_allowed, inst.cost[np.ix_(pts, cands)], np.inf),
+            weights=inst.weights[pts],
+            demands=inst.demands[pts],
+            capacities=caps[cands],
+            required=np.flatnonzero(required[cands]),
+        )
+        rows, cols = np.nonzero(sub_allowed)
+        limit = POPMUSIC_SUB_LIMIT if left is None else min(left, POPMUSIC_SUB_LIMIT)
+        out = _solve_model(sub, group.size, rows, cols, limit)
+        solved += 1
+        found = _decode(out, rows, cols, pts.size)
+        if found is None:
+            continue
+        before = float(weighted[pts, assign[pts]].sum())
+        after = float(weighted[pts, cands[found]].sum())
+        if after < before - 1e-9 * max(1.0, before):
+            assign[pts] = cands[found]
+            new = np.setdiff1d(np.unique(cands[found]), group)
+            changed = set(group.tolist()) | set(new.tolist())
+            done -= changed
+            todo.extend(sorted(changed - set(todo)))
+    return assign, solved
+
+
+def _heuristic(
+    inst: Instance, allowed: BoolArray, p: int, deadline: float | None
+) -> IntArray | None:
+    """Greedy sites, location-allocation, then POPMUSIC, until ``deadline``."""
+    dist, _ = penalised(np.where(allowed, inst.weighted, np.inf))
+    sites = greedy_add(dist, p, inst.required)
+    left = _remaining(deadline)
+    assign, _ = _locate_allocate(inst, allowed, p, sites, _after(left, 0.3))
+    if assign is None:
+        return None
+    return _popmusic(inst, allowed, assign, deadline)[0]
+
+
+def _after(seconds: float | None, share: float) -> float | None:
+    """Deadline ``share`` of ``seconds`` from now (``None`` without a limit)."""
+    return None if seconds is None else time.perf_counter() + share * seconds
 
 
 def _remaining(deadline: float | None) -> float | None:
@@ -212,8 +487,8 @@ def _solve_model(
         ),
         shape=(nx, nv),
     )
-    # (4) at most p sites (sites no pair may use are fixed closed, so "= p" could
-    # be infeasible; extra open sites never lower the cost) and (5) enough capacity
+    # (4) p sites (at most p when fewer can open: sites no pair may use are fixed
+    # closed; extra open sites never lower the cost) and (5) enough capacity
     a4 = sp.csr_array(
         (
             np.concatenate([np.ones(m), caps]),
@@ -223,7 +498,11 @@ def _solve_model(
     )
     a = sp.vstack([a1, a2, a3, a4], format="csr")
     total = float(inst.demands.sum())
-    row_lower = np.concatenate([np.ones(n), np.full(m + nx, -np.inf), [0, total]])
+    # "= p" where p sites can be open (tighter for HiGHS), else "<= p"
+    at_least = min(p, int(np.count_nonzero(upper[nx:] > 0)))
+    row_lower = np.concatenate(
+        [np.ones(n), np.full(m + nx, -np.inf), [at_least, total]]
+    )
     row_upper = np.concatenate([np.ones(n), np.zeros(m + nx), [p, np.inf]])
     return solve_mip(c, integrality, lower, upper, a, row_lower, row_upper, time_limit)
 
@@ -268,10 +547,13 @@ def _status(
 
 
 class _LagrangianOutcome:
-    def __init__(self, bound: float, pair_bound: FloatArray, iterations: int) -> None:
+    def __init__(
+        self, bound: float, pair_bound: FloatArray, iterations: int, chosen: IntArray
+    ) -> None:
         self.bound = bound
         self.pair_bound = pair_bound
         self.iterations = iterations
+        self.chosen = chosen
 
 
 def _knapsacks(
@@ -377,7 +659,7 @@ def _lagrangian(
         )
         pair_bound = best + item_pen + open_pen[None, :]
     pair_bound = np.where(allowed, pair_bound, np.inf)
-    return _LagrangianOutcome(best, pair_bound, it)
+    return _LagrangianOutcome(best, pair_bound, it, np.sort(chosen).astype(np.intp))
 
 
 def _finish(
