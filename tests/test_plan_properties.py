@@ -8,7 +8,6 @@ from tempfile import TemporaryDirectory
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import write_scenario
 from deploy_opt import (
     SolveParams,
     build_problem,
@@ -17,6 +16,7 @@ from deploy_opt import (
     load_scenario,
     solve_plan,
 )
+from scenario_builder import write_scenario
 
 coordinate = st.integers(min_value=0, max_value=12_000)
 

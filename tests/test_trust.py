@@ -7,7 +7,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -121,21 +120,25 @@ def _solve_process(
     )
 
 
-def test_sigkill_while_writing_leaves_previous_output_or_none(tmp_path, sample_path):
+@pytest.mark.parametrize("scenario", [VALID], ids=["tiny"])
+def test_sigkill_while_writing_leaves_previous_output_or_none(tmp_path, scenario):
     out = tmp_path / "plan"
+    reference_dir = tmp_path / "reference"
+    assert _solve_process(scenario, reference_dir, "--reproducible").wait() == 0
+    complete = {p.name: p.read_bytes() for p in reference_dir.iterdir()}
     kills_while_writing = 0
-    for attempt in range(2):
+    for attempt in range(5):
         before = (
             {p.name: p.read_bytes() for p in out.iterdir()} if out.exists() else None
         )
-        process = _solve_process(sample_path, out, "--overwrite", "--reproducible")
+        process = _solve_process(scenario, out, "--overwrite", "--reproducible")
         killed_while_writing = False
         while process.poll() is None:
-            if list(tmp_path.glob(".plan.tmp-*")):  # the staging folder exists: writing
+            # the staging folder exists only while the files are being written
+            if any(p.name.startswith(".plan.tmp-") for p in tmp_path.iterdir()):
                 process.send_signal(signal.SIGKILL)
                 killed_while_writing = True
                 break
-            time.sleep(0.0005)
         process.wait()
         kills_while_writing += killed_while_writing
         after = (
@@ -146,8 +149,8 @@ def test_sigkill_while_writing_leaves_previous_output_or_none(tmp_path, sample_p
             assert after == before or after is None, (
                 f"attempt {attempt}: half-written output"
             )
-        # a normal run afterwards produces a complete output and clears the debris
-        finished = _solve_process(sample_path, out, "--overwrite", "--reproducible")
+        # a normal run afterwards writes a complete output and clears the debris
+        finished = _solve_process(scenario, out, "--overwrite", "--reproducible")
         assert finished.wait() == 0
         assert sorted(p.name for p in out.iterdir()) == [
             "roster.csv",
@@ -155,6 +158,9 @@ def test_sigkill_while_writing_leaves_previous_output_or_none(tmp_path, sample_p
             "summary.json",
         ]
         assert not list(tmp_path.glob(".plan.tmp-*"))
+        assert {p.name: p.read_bytes() for p in out.iterdir()} == complete
+        if kills_while_writing >= 2:
+            break
     assert kills_while_writing >= 1, "never caught a run while it was writing"
 
 
@@ -199,7 +205,6 @@ def test_ctrl_c_during_the_solve_stops_cleanly(tmp_path, sample_path):
 def test_time_limit_returns_best_plan_marked_unproven(tmp_path):
     import numpy as np
 
-    from conftest import write_scenario
     from deploy_opt import (
         SolveParams,
         build_problem,
@@ -207,6 +212,7 @@ def test_time_limit_returns_best_plan_marked_unproven(tmp_path):
         check_plan,
         solve_plan,
     )
+    from scenario_builder import write_scenario
 
     rng = np.random.default_rng(1)
     stations = [
