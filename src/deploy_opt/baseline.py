@@ -56,7 +56,7 @@ from deploy_opt.problem import GROUP_AGENCIES, IntArray, ProblemData
 from deploy_opt.result import Result, Shortfall, SolveParams
 from deploy_opt.solvers.allocation import AgencyAllocation, group_travel
 from deploy_opt.solvers.grouping import Grouping
-from deploy_opt.solvers.linmas import allocate_linmas
+from deploy_opt.solvers.linmas import allocate_linmas, uncovered_weight
 from deploy_opt.solvers.medical import nearest_medical
 from deploy_opt.solvers.medical_teams import candidate_sites, teams_at
 from deploy_opt.solvers.plan import group_labels
@@ -157,12 +157,7 @@ def manual_plan(
     shortfalls += medical_shortfalls(data, medical)
     if teams is not None:
         shortfalls += team_shortfalls(data, teams)
-    linmas_cost = int(
-        sum(
-            data.categories[data.station_category[i]].weight
-            for i in np.flatnonzero(~linmas.covered)
-        )
-    )
+    linmas_cost = uncovered_weight(data, linmas)
     return Result(
         status=BASELINE_STATUS,
         objective=police.objective + tni.objective + linmas_cost,

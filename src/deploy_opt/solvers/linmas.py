@@ -73,3 +73,11 @@ def allocate_linmas(data: ProblemData) -> LinmasAllocation:
         demand=demand,
         covered=received >= demand,
     )
+
+
+def uncovered_weight(data: ProblemData, linmas: LinmasAllocation) -> int:
+    """Risk weight (scaled) of the TPS left without their Linmas: the Linmas objective."""
+    weights = np.array(
+        [data.categories[c].weight for c in data.station_category], dtype=np.int64
+    )
+    return int(weights[~linmas.covered].sum())

@@ -6,13 +6,11 @@ import logging
 import re
 import time
 
-import numpy as np
-
 from deploy_opt.problem import ProblemData
 from deploy_opt.result import Result, SolveParams
 from deploy_opt.solvers.allocation import allocate
 from deploy_opt.solvers.grouping import Grouping, form_groups
-from deploy_opt.solvers.linmas import allocate_linmas
+from deploy_opt.solvers.linmas import allocate_linmas, uncovered_weight
 from deploy_opt.solvers.medical import nearest_medical
 from deploy_opt.solvers.medical_teams import site_teams
 from deploy_opt.solvers.shortfalls import (
@@ -91,12 +89,7 @@ def solve_plan(data: ProblemData, params: SolveParams | None = None) -> Result:
         *medical_shortfalls(data, medical),
         *([] if teams is None else team_shortfalls(data, teams)),
     ]
-    linmas_cost = int(
-        sum(
-            data.categories[data.station_category[i]].weight
-            for i in np.flatnonzero(~linmas.covered)
-        )
-    )
+    linmas_cost = uncovered_weight(data, linmas)
     objective = sum(a.objective for a in allocations.values()) + linmas_cost
     bound = sum(a.bound for a in allocations.values()) + linmas_cost
     status = (

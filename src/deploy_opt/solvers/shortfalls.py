@@ -114,21 +114,27 @@ def linmas_shortfalls(data: ProblemData, linmas: LinmasAllocation) -> list[Short
     return out
 
 
-def medical_shortfalls(data: ProblemData, medical: MedicalCover) -> list[Shortfall]:
-    """One shortfall per TPS whose nearest facility is beyond the medical limit."""
-    limit = data.travel_limit_s["medis"]
+def _reach_shortfalls(
+    data: ProblemData,
+    agency: str,
+    short: np.ndarray,
+    site: np.ndarray,
+    travel_s: np.ndarray,
+    what: str,
+    limit_text: str,
+    none_reason: str,
+) -> list[Shortfall]:
+    """One shortfall per TPS in ``short``: its nearest ``what`` is too far away."""
     out = []
-    for i in np.flatnonzero(~medical.within_limit):
-        if medical.base[i] < 0:
-            reason = "no medical facility (puskesmas or hospital) in the scenario"
-        else:
-            reason = (
-                f"nearest medical facility {data.base_names[medical.base[i]]} is "
-                f"{_minutes(int(medical.travel_s[i]))} away, limit {_minutes(limit or 0)}"
-            )
+    for i in np.flatnonzero(short):
+        reason = (
+            none_reason
+            if site[i] < 0
+            else f"nearest {what} {data.base_names[site[i]]} is {_minutes(int(travel_s[i]))} away, {limit_text}"
+        )
         out.append(
             Shortfall(
-                agency="medis",
+                agency=agency,
                 category=data.categories[data.station_category[i]].name,
                 station_ids=(data.station_ids[i],),
                 needed=1,
@@ -137,27 +143,32 @@ def medical_shortfalls(data: ProblemData, medical: MedicalCover) -> list[Shortfa
             )
         )
     return out
+
+
+def medical_shortfalls(data: ProblemData, medical: MedicalCover) -> list[Shortfall]:
+    """One shortfall per TPS whose nearest facility is beyond the medical limit."""
+    limit = data.travel_limit_s["medis"]
+    return _reach_shortfalls(
+        data,
+        "medis",
+        ~medical.within_limit,
+        medical.base,
+        medical.travel_s,
+        "medical facility",
+        f"limit {_minutes(limit or 0)}",
+        "no medical facility (puskesmas or hospital) in the scenario",
+    )
 
 
 def team_shortfalls(data: ProblemData, teams: TeamSiting) -> list[Shortfall]:
     """One shortfall per TPS that no mobile medical team reaches in time."""
-    out = []
-    for i in np.flatnonzero(~teams.within):
-        if teams.station_team[i] < 0:
-            reason = "no mobile medical team can reach this TPS"
-        else:
-            reason = (
-                f"nearest mobile medical team ({data.base_names[teams.station_team[i]]}) is "
-                f"{_minutes(int(teams.travel_s[i]))} away, threshold {_minutes(teams.threshold_s)}"
-            )
-        out.append(
-            Shortfall(
-                agency="medis_team",
-                category=data.categories[data.station_category[i]].name,
-                station_ids=(data.station_ids[i],),
-                needed=1,
-                assigned=0,
-                reason=reason,
-            )
-        )
-    return out
+    return _reach_shortfalls(
+        data,
+        "medis_team",
+        ~teams.within,
+        teams.station_team,
+        teams.travel_s,
+        "mobile medical team at",
+        f"threshold {_minutes(teams.threshold_s)}",
+        "no mobile medical team can reach this TPS",
+    )
