@@ -14,7 +14,9 @@ min-cost flow with capacity Q, allowing only D[i, anchor] <= L/2 (by the triangl
 inequality this keeps every pairwise time within L); move each anchor to its
 group's medoid and repeat until stable; open a new anchor at a station no anchor
 can take; then try to close the smallest groups while everything still fits,
-and merge any two groups whose union has at most Q stations within L.
+merge any two groups whose union has at most Q stations within L, and empty a
+group when each of its stations can join another group with room while staying
+within L of all its members.
 
 Lower bound on the number of groups of a cell: max(ceil(|I|/Q), size of a clique
 of stations that are pairwise more than L apart), since such stations must all be
@@ -89,7 +91,7 @@ def form_groups(data: ProblemData) -> Grouping:
             limit = (
                 rule.max_group_s if rule.max_group_s is not None else UNREACHABLE - 1
             )
-            anchors, assignment = _cluster(times, rule.tps, limit // 2)
+            anchors, assignment = _cluster(times, rule.tps, limit)
             lower_bound += _cell_lower_bound(times, rule.tps, limit)
             for a in np.unique(assignment):
                 members = np.flatnonzero(assignment == a)
@@ -123,9 +125,10 @@ def _cell_times(data: ProblemData, cell: IntArray) -> IntArray:
     return np.maximum(times, times.T)
 
 
-def _cluster(times: IntArray, capacity: int, radius: int) -> tuple[IntArray, IntArray]:
+def _cluster(times: IntArray, capacity: int, limit: int) -> tuple[IntArray, IntArray]:
     """Anchors (cell positions) and the anchor number of each station."""
     n = len(times)
+    radius = limit // 2
     anchors = _farthest_first(times, math.ceil(n / capacity))
     while True:
         anchors, assignment = _improve(times, anchors, capacity, radius)
@@ -148,7 +151,67 @@ def _cluster(times: IntArray, capacity: int, radius: int) -> tuple[IntArray, Int
             anchors, assignment = _improve(times, trial, capacity, radius)
             changed = True
             break
-    return _merge_small_groups(times, anchors, assignment, capacity, 2 * radius)
+    anchors, assignment = _merge_small_groups(
+        times, anchors, assignment, capacity, limit
+    )
+    return _absorb_groups(
+        times, anchors, assignment, capacity, limit, math.ceil(n / capacity)
+    )
+
+
+def _absorb_groups(
+    times: IntArray,
+    anchors: IntArray,
+    assignment: IntArray,
+    capacity: int,
+    limit: int,
+    fewest: int,
+) -> tuple[IntArray, IntArray]:
+    """Close a group by moving each of its stations into another group with room.
+
+    A station may join a group when it stays within L of every member (the
+    real spread rule, not the anchor radius). Smallest groups are tried first;
+    this stops when no group can be emptied or the count reaches ceil(n/Q).
+    """
+    while len(anchors) > fewest:
+        sizes = np.bincount(assignment, minlength=len(anchors))
+        order = np.argsort(assignment, kind="stable")
+        starts = np.searchsorted(assignment[order], np.arange(len(anchors)))
+        closed = False
+        for g in np.argsort(sizes, kind="stable")[:_CLOSE_TRIALS]:
+            if (capacity - sizes).sum() - (capacity - sizes[g]) < sizes[g]:
+                break
+            moving = np.flatnonzero(assignment == g)
+            # worst time from each moving station to each group's members
+            worst = np.maximum.reduceat(times[np.ix_(moving, order)], starts, axis=1)
+            room = capacity - sizes
+            room[g] = 0
+            target = np.full(len(moving), -1, dtype=np.int64)
+            for k, i in enumerate(moving):
+                fits = (room > 0) & (worst[k] <= limit)
+                if not fits.any():
+                    break
+                h = int(np.flatnonzero(fits)[np.argmin(times[i, anchors[fits]])])
+                target[k] = h
+                room[h] -= 1
+                # later movers must also stay within L of this one
+                worst[:, h] = np.maximum(worst[:, h], times[moving, i])
+            if (target < 0).any():
+                continue
+            assignment = assignment.copy()
+            assignment[moving] = target
+            assignment = np.where(assignment > g, assignment - 1, assignment)
+            anchors = np.delete(anchors, g)
+            for h in np.unique(assignment[moving]):
+                members = np.flatnonzero(assignment == h)
+                anchors[h] = members[
+                    int(np.argmin(times[np.ix_(members, members)].sum(axis=1)))
+                ]
+            closed = True
+            break
+        if not closed:
+            break
+    return anchors, assignment
 
 
 def _merge_small_groups(
