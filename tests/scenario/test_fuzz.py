@@ -116,3 +116,57 @@ def test_station_and_base_tables_raise_only_scenario_errors(rows, as_bases):
     ]
     name = "bases.csv" if as_bases else "tps.csv"
     load_in_copy((INVALID / "_valid.yaml").read_text(), {name: "\n".join(lines) + "\n"})
+
+
+json_values = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**6), 10**6),
+    st.text(max_size=8),
+    st.floats(-1e6, 1e6),
+)
+geometries = st.one_of(
+    st.none(),
+    st.builds(
+        lambda x, y: {"type": "Point", "coordinates": [x, y]},
+        st.floats(-200, 200),
+        st.floats(-100, 100),
+    ),
+    st.just({"type": "LineString", "coordinates": [[106.63, -6.18], [106.64, -6.17]]}),
+    st.just({"type": "Point", "coordinates": []}),
+)
+features = st.builds(
+    lambda geometry, props: {
+        "type": "Feature",
+        "geometry": geometry,
+        "properties": props,
+    },
+    geometries,
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "tps_id": json_values,
+            "kelurahan": json_values,
+            "kecamatan": json_values,
+            "category": st.one_of(
+                json_values, st.sampled_from(["rawan", "kurang_rawan", "khusus"])
+            ),
+        },
+    ),
+)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(features, max_size=5), st.booleans())
+def test_geojson_station_layers_raise_only_scenario_errors(feature_list, broken_json):
+    import json
+
+    text = json.dumps({"type": "FeatureCollection", "features": feature_list})
+    if broken_json:
+        text = text[: len(text) // 2]
+    yaml_text = (
+        (INVALID / "_valid.yaml")
+        .read_text()
+        .replace("file: common/tps.csv", "file: common/tps.geojson")
+    )
+    load_in_copy(yaml_text, {"tps.geojson": text})

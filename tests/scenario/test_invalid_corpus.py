@@ -195,6 +195,20 @@ CASES: dict[str, tuple[str, str, int | None, str]] = {
         "duplicate base id 'PS1'",
     ),
     "wrong_encoding": ("common/latin1.csv", "(file)", None, "set `encoding`"),
+    "unknown_encoding": (
+        "unknown_encoding.yaml",
+        "stations.encoding",
+        9,
+        "unknown encoding 'klingon'",
+    ),
+    "unknown_crs": ("unknown_crs.yaml", "crs", 4, "unknown CRS 'EPSG:99999'"),
+    "wrong_crs": ("wrong_crs.yaml", "crs", 4, "no TPS lies inside the district"),
+    "projected_crs_in_degrees": (
+        "projected_crs_in_degrees.yaml",
+        "projected_crs",
+        4,
+        "not a projected CRS in metres",
+    ),
 }
 
 

@@ -663,6 +663,13 @@ def _check_inside_district(
         inside[valid] = shapely.contains_xy(
             area, frame["x"].to_numpy()[valid], frame["y"].to_numpy()[valid]
         )
+        if file is not None and len(frame) > 1 and not inside[valid].any():
+            issues.append(
+                doc.issue(
+                    ("crs",),
+                    f"no TPS lies inside the district: are the coordinates really in {spec.crs}?",
+                )
+            )
         for row in np.flatnonzero(~inside):
             where = file if file is not None else frame["_file"].iloc[row]
             rows.add(

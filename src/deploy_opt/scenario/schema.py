@@ -58,6 +58,38 @@ PositiveInt = Annotated[int, Field(gt=0)]
 NonNegInt = Annotated[int, Field(ge=0)]
 PositiveFloat = Annotated[float, Field(gt=0)]
 
+
+def _known_crs(value: str | None) -> str | None:
+    """Accept a CRS that pyproj knows (``EPSG:4326``, ``OGC:CRS84``, WKT, ...)."""
+    if value is None:
+        return None
+    from pyproj import CRS
+    from pyproj.exceptions import CRSError
+
+    try:
+        CRS.from_user_input(value)
+    except CRSError:
+        msg = f"unknown CRS {value!r}; write it like 'EPSG:4326' or 'EPSG:32748'"
+        raise ValueError(msg) from None
+    return value
+
+
+def _metric_crs(value: str | None) -> str | None:
+    """A projected CRS with metres, for distances."""
+    if _known_crs(value) is None:
+        return None
+    from pyproj import CRS
+
+    crs = CRS.from_user_input(value)
+    units = {axis.unit_name for axis in crs.axis_info}
+    if not crs.is_projected or not units <= {"metre", "meter"}:
+        msg = (
+            f"{value!r} is not a projected CRS in metres (for UTM 48S use 'EPSG:32748')"
+        )
+        raise ValueError(msg)
+    return value
+
+
 _PATTERN_RE = re.compile(r"^\s*(\d+)\s*[-:]\s*(\d+)\s*[-:]\s*(\d+)\s*$")
 
 
@@ -156,6 +188,20 @@ class TableSource(_Strict):
     crs: str | None = None
     encoding: str = "utf-8"
 
+    _crs_known = field_validator("crs")(classmethod(lambda cls, v: _known_crs(v)))
+
+    @field_validator("encoding")
+    @classmethod
+    def _known_encoding(cls, value: str) -> str:
+        import codecs
+
+        try:
+            codecs.lookup(value)
+        except LookupError:
+            msg = f"unknown encoding {value!r}; e.g. 'utf-8', 'latin-1', 'cp1252'"
+            raise ValueError(msg) from None
+        return value
+
 
 class StationsSpec(TableSource):
     """Where the polling stations come from and how columns map to fields."""
@@ -205,6 +251,8 @@ class NetworkSpec(_Strict):
     file: str
     layer: str | None = None
     crs: str | None = None
+
+    _crs_known = field_validator("crs")(classmethod(lambda cls, v: _known_crs(v)))
     profile: str | None = None
     snap_threshold_m: PositiveFloat = 250.0
     cache_dir: str | None = None
@@ -308,6 +356,11 @@ class ScenarioSpec(_Strict):
     crs: str = "EPSG:4326"
     projected_crs: str | None = None
     district: DistrictSpec | None = None
+
+    _crs_known = field_validator("crs")(classmethod(lambda cls, v: _known_crs(v)))
+    _crs_metric = field_validator("projected_crs")(
+        classmethod(lambda cls, v: _metric_crs(v))
+    )
     stations: StationsSpec
     categories: dict[str, CategorySpec]
     bases: list[BaseSourceSpec]
