@@ -18,9 +18,11 @@ merge any two groups whose union has at most Q stations within L, and empty a
 group when each of its stations can join another group with room while staying
 within L of all its members.
 
-Lower bound on the number of groups of a cell: max(ceil(|I|/Q), size of a clique
-of stations that are pairwise more than L apart), since such stations must all be
-in different groups. Both are valid for any plan, so the gap is honest.
+Lower bound on the number of groups of a cell: the largest of ceil(|I|/Q); the
+size of a clique of stations pairwise more than L apart (they must all be in
+different groups); and ceil(sum_i 1 / min(Q, d_i + 1)) with d_i the stations
+within L of i (a group of size s contributes s * 1/s = 1, and i's group has at
+most min(Q, d_i + 1) members). All hold for any plan, so the gap is honest.
 """
 
 from __future__ import annotations
@@ -312,11 +314,15 @@ def _farthest_first(times: IntArray, count: int) -> IntArray:
 
 
 def _cell_lower_bound(times: IntArray, capacity: int, limit: int) -> int:
-    """max(ceil(n / Q), a greedy clique of stations pairwise more than L apart)."""
+    """max(ceil(n / Q), a clique of stations pairwise > L apart, a packing bound)."""
     conflict: npt.NDArray[np.bool_] = times > limit
     order = np.argsort(-conflict.sum(axis=1), kind="stable")
     clique: list[int] = []
     for i in order:
         if all(conflict[i, j] for j in clique):
             clique.append(int(i))
-    return max(math.ceil(len(times) / capacity), len(clique))
+    # A station with d stations within L sits in a group of at most
+    # min(Q, d + 1); summing 1 / (group size) over stations counts groups.
+    reach = np.minimum(capacity, (~conflict).sum(axis=1))
+    packing = math.ceil(float((1.0 / reach).sum()) - 1e-9)
+    return max(math.ceil(len(times) / capacity), len(clique), packing)
