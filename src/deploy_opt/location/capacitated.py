@@ -51,6 +51,7 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
+from deploy_opt.location._knapsack_lr import dp_applicable, knapsack_lagrangian
 from deploy_opt.location._mip import MipOutcome, solve_mip
 from deploy_opt.location._problem import Instance, median_objective, prepare
 from deploy_opt.location.heuristics import greedy_add, penalised
@@ -99,55 +100,40 @@ def solve_capacitated(
     allowed = inst.allowed & (inst.demands[:, None] <= inst.capacities[None, :])
     n_pairs = int(allowed.sum())
     if n_pairs <= FULL_MODEL_PAIRS:
-        method = "HiGHS full model"
-        heuristic = None
-        if n_pairs >= HEURISTIC_MIN_PAIRS:
-            # HiGHS may stop at its time limit with a poor incumbent; keep a
-            # location-allocation + POPMUSIC solution as a fallback
-            heuristic = _heuristic(inst, allowed, p, _after(_remaining(deadline), 0.15))
-            method = "location-allocation + POPMUSIC, HiGHS full model"
-        rows, cols = np.nonzero(allowed)
-        out = _solve_model(inst, p, rows, cols, _remaining(deadline))
-        assign = _decode(out, rows, cols, inst.n)
-        status, bound = _status(out, assign, inst)
-        better = (
-            heuristic is not None
-            and status not in ("optimal", "infeasible")
-            and median_objective(inst, heuristic)
-            < (np.inf if assign is None else median_objective(inst, assign))
-        )
-        if better:
-            assign = heuristic
-        return _finish(inst, p, assign, bound, status, method, seed, start)
+        return _solve_full(inst, p, allowed, n_pairs, deadline, seed, start)
 
     # 1. location-allocation from the greedy uncapacitated sites: always an
     #    incumbent, even where the restricted MIP finds none in time
     dist, _ = penalised(np.where(allowed, inst.weighted, np.inf))
     start_sites = greedy_add(dist, p, inst.required)
     del dist
+    mid = inst.n <= RESTRICTED_MAX_N
     assign, rounds = _locate_allocate(
-        inst, allowed, p, start_sites, _after(_remaining(deadline), 0.4)
+        inst,
+        allowed,
+        p,
+        start_sites,
+        _after(_remaining(deadline), 0.15 if mid else 0.4),
     )
     method = f"location-allocation ({rounds} rounds)"
     if assign is not None:
         # large instances: most of the time here (no MIP on the whole model)
-        share = 0.4 if inst.n <= RESTRICTED_MAX_N else 0.75
+        share = 0.15 if mid else 0.75
         assign, solved = _popmusic(
             inst, allowed, assign, _after(_remaining(deadline), share)
         )
         method += f", POPMUSIC ({solved} sub-MIPs)"
     ub = median_objective(inst, assign) if assign is not None else np.inf
 
-    # 2. restricted MIP (each point limited to its k cheapest sites) on mid sizes
-    if inst.n <= RESTRICTED_MAX_N:
+    # 2. restricted MIP (each point limited to its k cheapest sites and its
+    #    incumbent site), warm-started with the incumbent, on mid sizes
+    k = RESTRICTED_K
+    if mid:
         left = _remaining(deadline)
-        share = None if left is None else 0.5 * left
-        until = None if share is None else time.perf_counter() + share
-        found, k = None, RESTRICTED_K
+        until = None if left is None else time.perf_counter() + 0.55 * left
+        found = None
         while found is None and k <= inst.m:
-            rows, cols = _k_cheapest(inst, allowed, k)
-            out = _solve_model(inst, p, rows, cols, _remaining(until))
-            found = _decode(out, rows, cols, inst.n)
+            found = _restricted(inst, allowed, p, k, assign, _remaining(until))
             if found is None:
                 k *= 2
                 if until is not None and time.perf_counter() > until:
@@ -158,7 +144,7 @@ def solve_capacitated(
 
     # 3. Lagrangian bound and reduced-cost fixing
     left = _remaining(deadline)
-    lr_deadline = None if left is None else time.perf_counter() + 0.25 * left
+    lr_deadline = None if left is None else time.perf_counter() + 0.2 * left
     lr = _lagrangian(inst, allowed, p, ub, lr_deadline)
     bound = lr.bound
     method += f", lagrangian ({lr.iterations} it)"
@@ -170,7 +156,7 @@ def solve_capacitated(
     # 4. reduced exact MIP on the surviving pairs
     if n_keep <= REDUCED_MODEL_PAIRS:
         rows, cols = np.nonzero(keep)
-        out = _solve_model(inst, p, rows, cols, _remaining(deadline))
+        out = _solve_model(inst, p, rows, cols, _remaining(deadline), start=assign)
         method += f", HiGHS on {n_keep} pairs"
         found = _decode(out, rows, cols, inst.n)
         if found is not None and median_objective(inst, found) < ub:
@@ -183,10 +169,114 @@ def solve_capacitated(
             bound = max(bound, min(out.bound, ub))
     else:
         method += f", {n_keep} pairs survive fixing (too many for the exact MIP)"
+        if mid and assign is not None and 2 * k <= inst.m:
+            # use the rest on a wider restricted MIP from the incumbent
+            found = _restricted(inst, allowed, p, 2 * k, assign, _remaining(deadline))
+            if found is not None and median_objective(inst, found) < ub:
+                assign, ub = found, median_objective(inst, found)
+            method += f", restricted MIP (k={2 * k})"
     status: Status = "time_limit" if deadline is not None else "feasible"
     if assign is None:
         status = "time_limit" if deadline is not None else "feasible"
     return _finish(inst, p, assign, bound, status, method, seed, start)
+
+
+def _solve_full(
+    inst: Instance,
+    p: int,
+    allowed: BoolArray,
+    n_pairs: int,
+    deadline: float | None,
+    seed: int,
+    start: float,
+) -> LocationResult:
+    """Instances small enough for the full model.
+
+    From :data:`HEURISTIC_MIN_PAIRS` pairs a location-allocation + POPMUSIC
+    solution comes first. With integer demands and capacities the
+    integer-knapsack Lagrangian then bounds the problem and fixes every pair
+    that cannot be in a solution better than the incumbent; HiGHS solves the
+    model on the surviving pairs (or the full model, warm-started with the
+    incumbent, when the DP does not apply).
+    """
+    caps = inst.capacities
+    assert caps is not None
+    method = "HiGHS full model"
+    heuristic = None
+    if n_pairs >= HEURISTIC_MIN_PAIRS:
+        heuristic = _heuristic(inst, allowed, p, _after(_remaining(deadline), 0.15))
+        method = "location-allocation + POPMUSIC, HiGHS"
+    ub = np.inf if heuristic is None else median_objective(inst, heuristic)
+    use_dp = heuristic is not None and dp_applicable(inst.demands, caps, inst.n, inst.m)
+    if not use_dp:
+        rows, cols = np.nonzero(allowed)
+        out = _solve_model(inst, p, rows, cols, _remaining(deadline), start=heuristic)
+        assign = _decode(out, rows, cols, inst.n)
+        status, bound = _status(out, assign, inst)
+        better = (
+            heuristic is not None
+            and status not in ("optimal", "infeasible")
+            and ub < (np.inf if assign is None else median_objective(inst, assign))
+        )
+        if better:
+            assign = heuristic
+        return _finish(inst, p, assign, bound, status, method, seed, start)
+
+    assert heuristic is not None
+    assign = heuristic
+    lr = knapsack_lagrangian(
+        inst.weighted,
+        allowed,
+        inst.demands,
+        caps,
+        inst.required,
+        p,
+        ub,
+        _after(_remaining(deadline), 0.15),
+        integral=inst.integral,
+    )
+    bound = lr.bound
+    method += f", knapsack lagrangian ({lr.iterations} it)"
+    # only strictly better solutions are of interest
+    step = 1.0 - 1e-6 if inst.integral else 1e-9 * max(1.0, abs(ub))
+    if bound >= ub - step:
+        return _finish(inst, p, assign, ub, "optimal", method, seed, start)
+    keep = allowed & (lr.pair_bound <= ub - step)
+    rows, cols = np.nonzero(keep)
+    method += f", HiGHS on {rows.size} pairs"
+    out = _solve_model(inst, p, rows, cols, _remaining(deadline))
+    found = _decode(out, rows, cols, inst.n)
+    if found is not None and median_objective(inst, found) < ub:
+        assign, ub = found, median_objective(inst, found)
+    if out.status in ("optimal", "infeasible"):
+        # every solution better than the incumbent lies in the reduced model
+        return _finish(inst, p, assign, ub, "optimal", method, seed, start)
+    if np.isfinite(out.bound):
+        bound = max(bound, min(out.bound, ub))
+    status: Status = "time_limit" if deadline is not None else "feasible"
+    return _finish(inst, p, assign, bound, status, method, seed, start)
+
+
+def _restricted(
+    inst: Instance,
+    allowed: BoolArray,
+    p: int,
+    k: int,
+    incumbent: IntArray | None,
+    time_limit: float | None,
+) -> IntArray | None:
+    """Model (1)-(5) with each point limited to its ``k`` cheapest sites and its
+    incumbent site, warm-started with the incumbent; its solution (or ``None``)."""
+    rows, cols = _k_cheapest(inst, allowed, k)
+    if incumbent is not None:
+        pairs = np.union1d(
+            rows.astype(np.int64) * inst.m + cols,
+            np.arange(inst.n, dtype=np.int64) * inst.m + incumbent,
+        )
+        rows = (pairs // inst.m).astype(np.intp)
+        cols = (pairs % inst.m).astype(np.intp)
+    out = _solve_model(inst, p, rows, cols, time_limit, start=incumbent)
+    return _decode(out, rows, cols, inst.n)
 
 
 def _gap_assign(
@@ -374,7 +464,8 @@ def _popmusic(
         )
         rows, cols = np.nonzero(sub_allowed)
         limit = POPMUSIC_SUB_LIMIT if left is None else min(left, POPMUSIC_SUB_LIMIT)
-        out = _solve_model(sub, group.size, rows, cols, limit)
+        current = np.searchsorted(cands, assign[pts])
+        out = _solve_model(sub, group.size, rows, cols, limit, start=current)
         solved += 1
         found = _decode(out, rows, cols, pts.size)
         if found is None:
@@ -447,9 +538,20 @@ def _k_cheapest(
 
 
 def _solve_model(
-    inst: Instance, p: int, rows: IntArray, cols: IntArray, time_limit: float | None
+    inst: Instance,
+    p: int,
+    rows: IntArray,
+    cols: IntArray,
+    time_limit: float | None,
+    cutoff: float = np.inf,
+    start: IntArray | None = None,
 ) -> MipOutcome:
-    """Model (1)-(5) on the given pairs."""
+    """Model (1)-(5) on the given pairs; with a finite ``cutoff`` also the row
+    ``objective <= cutoff`` (then "infeasible" means nothing at most ``cutoff``).
+
+    ``start``: an assignment whose pairs are all among the given ones, handed to
+    HiGHS as its first incumbent (ignored otherwise).
+    """
     n, m = inst.n, inst.m
     caps = inst.capacities
     assert caps is not None
@@ -496,7 +598,7 @@ def _solve_model(
         ),
         shape=(2, nv),
     )
-    a = sp.vstack([a1, a2, a3, a4], format="csr")
+    blocks = [a1, a2, a3, a4]
     total = float(inst.demands.sum())
     # "= p" where p sites can be open (tighter for HiGHS), else "<= p"
     at_least = min(p, int(np.count_nonzero(upper[nx:] > 0)))
@@ -504,7 +606,38 @@ def _solve_model(
         [np.ones(n), np.full(m + nx, -np.inf), [at_least, total]]
     )
     row_upper = np.concatenate([np.ones(n), np.zeros(m + nx), [p, np.inf]])
-    return solve_mip(c, integrality, lower, upper, a, row_lower, row_upper, time_limit)
+    if np.isfinite(cutoff):
+        blocks.append(sp.csr_array(c[None, :]))
+        row_lower = np.append(row_lower, -np.inf)
+        row_upper = np.append(row_upper, cutoff)
+    a = sp.vstack(blocks, format="csr")
+    x0 = None if start is None else _start_vector(inst, p, rows, cols, start)
+    return solve_mip(
+        c, integrality, lower, upper, a, row_lower, row_upper, time_limit, x0
+    )
+
+
+def _start_vector(
+    inst: Instance, p: int, rows: IntArray, cols: IntArray, assign: IntArray
+) -> FloatArray | None:
+    """Model (1)-(5) variables of ``assign`` (``None`` if a pair is missing)."""
+    x = (assign[rows] == cols).astype(np.float64)
+    if int(x.sum()) != inst.n:
+        return None
+    y = np.zeros(inst.m)
+    y[np.unique(assign)] = 1.0
+    y[inst.required] = 1.0
+    usable = np.zeros(inst.m, dtype=bool)
+    usable[cols] = True
+    usable[inst.required] = True
+    spare = np.flatnonzero(usable & (y == 0))
+    need = min(p, int(usable.sum())) - int(y.sum())
+    if need < 0:
+        return None
+    caps = inst.capacities
+    assert caps is not None
+    y[spare[np.lexsort((spare, -caps[spare]))][:need]] = 1.0
+    return np.concatenate([x, y])
 
 
 def _decode(out: MipOutcome, rows: IntArray, cols: IntArray, n: int) -> IntArray | None:

@@ -1,0 +1,109 @@
+"""Capacitated p-median internals: integer-knapsack Lagrangian, warm starts."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from location_helpers import check_median
+
+from deploy_opt.location import _mip as mip
+from deploy_opt.location import p_median
+from deploy_opt.location._knapsack_lr import dp_applicable, knapsack_lagrangian
+from deploy_opt.location._problem import prepare
+from deploy_opt.location.capacitated import _decode, _solve_model
+
+
+def _instance(seed: int, n: int, p: int):
+    rng = np.random.default_rng(seed)
+    pts = rng.uniform(0, 100, size=(n, 2))
+    cost = np.floor(np.linalg.norm(pts[:, None] - pts[None], axis=2))
+    demands = rng.integers(1, 8, size=n).astype(float)
+    cap = float(np.ceil(demands.sum() / p / 0.85))
+    return cost, demands, np.full(n, cap)
+
+
+def _optimum(inst, p):
+    rows, cols = np.nonzero(inst.allowed)
+    out = _solve_model(inst, p, rows, cols, 60.0)
+    assert out.status == "optimal"
+    return out.objective, _decode(out, rows, cols, inst.n)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_knapsack_lagrangian_bound_and_fixing_are_valid(seed):
+    cost, demands, caps = _instance(seed, 14, 3)
+    inst = prepare(cost, demands=demands, capacities=caps)
+    assert dp_applicable(inst.demands, caps, inst.n, inst.m)
+    opt, assign = _optimum(inst, 3)
+    for ub in (opt, opt * 1.1):
+        lr = knapsack_lagrangian(
+            inst.weighted, inst.allowed, inst.demands, caps, inst.required, 3, ub, None
+        )
+        assert lr.bound <= opt + 1e-6
+        # every pair of an optimal solution keeps a bound no larger than opt
+        assert (lr.pair_bound[np.arange(inst.n), assign] <= opt + 1e-6).all()
+
+
+def test_dp_not_applicable_to_fractional_demands():
+    assert not dp_applicable(np.array([1.5, 2.0]), np.array([4.0, 4.0]), 2, 2)
+    assert not dp_applicable(np.ones(3000), np.full(3000, 3000.0), 3000, 3000)
+
+
+def test_warm_start_gives_the_same_optimum():
+    cost, demands, caps = _instance(7, 12, 3)
+    inst = prepare(cost, demands=demands, capacities=caps)
+    opt, assign = _optimum(inst, 3)
+    rows, cols = np.nonzero(inst.allowed)
+    out = _solve_model(inst, 3, rows, cols, 60.0, start=assign)
+    assert out.status == "optimal"
+    assert out.objective == pytest.approx(opt)
+
+
+def test_warm_start_falls_back_without_the_binding(monkeypatch):
+    def broken(*args, **kwargs):
+        raise ImportError
+
+    monkeypatch.setattr(mip, "_solve_with_start", broken)
+    cost, demands, caps = _instance(8, 10, 2)
+    inst = prepare(cost, demands=demands, capacities=caps)
+    opt, assign = _optimum(inst, 2)
+    rows, cols = np.nonzero(inst.allowed)
+    out = _solve_model(inst, 2, rows, cols, 60.0, start=assign)
+    assert out.objective == pytest.approx(opt)
+
+
+def test_heuristic_and_knapsack_path_is_consistent():
+    # 45 x 45 = 2,025 pairs: heuristic, knapsack Lagrangian and reduced MIP
+    cost, demands, caps = _instance(3, 45, 4)
+    res = p_median(cost, 4, demands=demands, capacities=caps, time_limit=30.0)
+    assert "knapsack lagrangian" in res.method
+    check_median(res, cost, 4, demands=demands, capacities=caps)
+    assert res.bound <= res.objective + 1e-9
+    if res.status == "optimal":
+        inst = prepare(cost, demands=demands, capacities=caps)
+        opt, _ = _optimum(inst, 4)
+        assert res.objective == pytest.approx(opt)
+
+
+def test_warm_start_binding_is_used():
+    pytest.importorskip("scipy.optimize._highspy._core")
+    cost, demands, caps = _instance(9, 10, 2)
+    inst = prepare(cost, demands=demands, capacities=caps)
+    opt, assign = _optimum(inst, 2)
+    rows, cols = np.nonzero(inst.allowed)
+    calls = []
+    original = mip._solve_with_start
+
+    def spy(*args, **kwargs):
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    mp = pytest.MonkeyPatch()
+    mp.setattr(mip, "_solve_with_start", spy)
+    try:
+        out = _solve_model(inst, 2, rows, cols, 60.0, start=assign)
+    finally:
+        mp.undo()
+    assert calls
+    assert out.status == "optimal"
+    assert out.objective == pytest.approx(opt)
