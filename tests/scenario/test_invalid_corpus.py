@@ -237,8 +237,10 @@ def test_invalid_file_is_reported_precisely(stem):
 
 
 @pytest.mark.parametrize("stem", sorted(CASES))
-def test_cli_validate_exits_2_without_traceback(stem, tmp_path):
-    result = CliRunner().invoke(cli, ["validate", str(INVALID / f"{stem}.yaml")])
-    assert result.exit_code == 2, result.output
-    assert "Traceback" not in result.output
-    assert CASES[stem][3] in result.output
+def test_cli_exits_2_without_traceback_and_writes_nothing(stem, tmp_path):
+    for command in (["validate"], ["solve", "--out", str(tmp_path / "plan")]):
+        result = CliRunner().invoke(cli, [*command, str(INVALID / f"{stem}.yaml")])
+        assert result.exit_code == 2, result.output
+        assert "Traceback" not in result.output
+        assert CASES[stem][3] in result.output
+    assert not list(tmp_path.iterdir())  # no output directory, no staging folder
