@@ -88,7 +88,13 @@ def read_point_table(
 
 
 def _read_csv(path: Path, encoding: str) -> pd.DataFrame:
-    sep = "\t" if path.suffix.lower() == ".tsv" else ","
+    # Spreadsheets save UTF-8 with a byte-order mark, and in the Indonesian
+    # locale with ';' between cells (the comma is the decimal mark).
+    if encoding.lower().replace("_", "-") in {"utf-8", "utf8"}:
+        encoding = "utf-8-sig"
+    with path.open(encoding=encoding, newline="") as handle:
+        header = handle.readline()
+    sep = max(("\t", ";", ","), key=header.count) if header.strip() else ","
     frame = pd.read_csv(
         path,
         sep=sep,
