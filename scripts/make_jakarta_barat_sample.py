@@ -30,8 +30,9 @@ from sample_tools import (
     SYNTHETIC_BASE,
     interior_point,
     largest_remainder,
-    random_points,
+    place_tps,
     to_lonlat,
+    write_tps,
 )
 
 SEED = 20240214
@@ -105,45 +106,12 @@ def build(shared: Path, out: Path) -> None:
     )
 
     # --- TPS ----------------------------------------------------------------------
-    rows = []
-    for k in kel.itertuples():
-        for number, (x, y) in enumerate(
-            random_points(k.geometry, int(k.tps_regular), rng), start=1
-        ):
-            rows.append((k.kode, k.nama, k.kecamatan, number, x, y, ""))
-        if k.tps_special_9xx:
-            x, y = interior_point(k.geometry, rng)
-            first = int(str(k.tps_special_range).split("-")[0])
-            rows += [
-                (k.kode, k.nama, k.kecamatan, first + i, x, y, "special")
-                for i in range(int(k.tps_special_9xx))
-            ]
-    tps = pd.DataFrame(
-        rows, columns=["kode", "kelurahan", "kecamatan", "number", "x", "y", "kind"]
-    )
-    tps["tps_id"] = (
-        tps["kode"].str.replace(".", "", regex=False)
-        + "-"
-        + tps["number"].map("{:03d}".format)
-    )
+    tps = place_tps(kel, "kecamatan", rng, "special")
+    tps["kecamatan"] = tps["area"]
     tps["category"] = (
         "kurang_rawan"  # all 7,169 TPS were rated kurang rawan (domain.md 1.4)
     )
-    tps["lon"], tps["lat"] = to_lonlat(tps["x"].to_numpy(), tps["y"].to_numpy())
-    tps["coord_source"] = SYNTHETIC_TPS
-    tps = tps.sort_values("tps_id").reset_index(drop=True)
-    tps[
-        [
-            "tps_id",
-            "kelurahan",
-            "kecamatan",
-            "category",
-            "kind",
-            "lon",
-            "lat",
-            "coord_source",
-        ]
-    ].to_csv(out / "tps.csv", index=False, lineterminator="\n")
+    write_tps(tps, out / "tps.csv", SYNTHETIC_TPS)
 
     # --- bases --------------------------------------------------------------------
     police = gpd.read_file(jakarta / "police_jakarta.geojson")

@@ -32,8 +32,9 @@ from sample_tools import (
     SYNTHETIC_BASE,
     interior_point,
     largest_remainder,
-    random_points,
+    place_tps,
     to_lonlat,
+    write_tps,
 )
 
 SEED = 20240214
@@ -107,47 +108,15 @@ def build(shared: Path, out: Path) -> None:
     kec_name = dict(zip(kec["kode"], kec["nama"], strict=True))
 
     # --- polling stations ---------------------------------------------------
-    rows = []
-    for d in desa.itertuples():
-        regular = random_points(d.geometry, int(d.tps_regular), rng)
-        for number, (x, y) in enumerate(regular, start=1):
-            rows.append((d.kode, d.nama, d.kode_kecamatan, number, x, y, ""))
-        if d.tps_special_9xx:
-            # TPS 901+ sit together inside one institution (the prison).
-            x, y = interior_point(d.geometry, rng)
-            first = int(str(d.tps_special_range).split("-")[0])
-            for k in range(int(d.tps_special_9xx)):
-                rows.append(
-                    (d.kode, d.nama, d.kode_kecamatan, first + k, x, y, "prison")
-                )
-    tps = pd.DataFrame(
-        rows, columns=["kode", "kelurahan", "kode_kec", "number", "x", "y", "kind"]
-    )
-    tps["tps_id"] = (
-        tps["kode"].str.replace(".", "", regex=False)
-        + "-"
-        + tps["number"].map("{:03d}".format)
-    )
+    # TPS 901+ sit together inside one institution (the prison).
+    tps = place_tps(desa, "kode_kecamatan", rng, "prison")
+    tps["kode_kec"] = tps["area"]
     tps["kecamatan"] = tps["kode_kec"].map(kec_name)
     tps["category"] = np.where(tps["kind"] == "prison", "khusus", "kurang_rawan")
     regular_index = np.flatnonzero(tps["kind"].to_numpy() == "")
     rawan = rng.choice(regular_index, size=N_RAWAN, replace=False)
     tps.loc[rawan, "category"] = "rawan"
-    tps["lon"], tps["lat"] = to_lonlat(tps["x"].to_numpy(), tps["y"].to_numpy())
-    tps["coord_source"] = SYNTHETIC_TPS
-    tps = tps.sort_values("tps_id").reset_index(drop=True)
-    tps[
-        [
-            "tps_id",
-            "kelurahan",
-            "kecamatan",
-            "category",
-            "kind",
-            "lon",
-            "lat",
-            "coord_source",
-        ]
-    ].to_csv(out / "tps.csv", index=False, lineterminator="\n")
+    write_tps(tps, out / "tps.csv", SYNTHETIC_TPS)
 
     # --- police and military bases (one Polsek and one Koramil per kecamatan) --
     tps_per_kec = tps.groupby("kode_kec").size().reindex(kec["kode"]).to_numpy()

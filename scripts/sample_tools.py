@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 
 METRIC_CRS = "EPSG:32748"  # UTM 48S, metres
@@ -49,3 +52,58 @@ def to_lonlat(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Metres in :data:`METRIC_CRS` to rounded WGS84 lon/lat."""
     points = gpd.GeoSeries(gpd.points_from_xy(x, y), crs=METRIC_CRS).to_crs("EPSG:4326")
     return np.round(points.x.to_numpy(), 6), np.round(points.y.to_numpy(), 6)
+
+
+def place_tps(
+    areas: pd.DataFrame, area_column: str, rng: np.random.Generator, special_kind: str
+) -> pd.DataFrame:
+    """TPS of each kelurahan at random points inside its polygon, in row order.
+
+    ``areas`` has ``kode``, ``nama``, ``geometry`` (metres), ``tps_regular``,
+    ``tps_special_9xx`` and ``tps_special_range``; TPS 901+ of a kelurahan share
+    one interior point (the institution). Returns ``kode, kelurahan, area,
+    number, x, y, kind, tps_id`` with ``area`` copied from ``area_column``.
+    """
+    rows = []
+    for k in areas.itertuples():
+        area = getattr(k, area_column)
+        regular = random_points(k.geometry, int(k.tps_regular), rng)
+        rows += [
+            (k.kode, k.nama, area, n, x, y, "")
+            for n, (x, y) in enumerate(regular, start=1)
+        ]
+        if k.tps_special_9xx:
+            x, y = interior_point(k.geometry, rng)
+            first = int(str(k.tps_special_range).split("-")[0])
+            rows += [
+                (k.kode, k.nama, area, first + i, x, y, special_kind)
+                for i in range(int(k.tps_special_9xx))
+            ]
+    tps = pd.DataFrame(
+        rows, columns=["kode", "kelurahan", "area", "number", "x", "y", "kind"]
+    )
+    tps["tps_id"] = (
+        tps["kode"].str.replace(".", "", regex=False)
+        + "-"
+        + tps["number"].map("{:03d}".format)
+    )
+    return tps
+
+
+def write_tps(tps: pd.DataFrame, path: Path, coord_source: str) -> None:
+    """Write the TPS table sorted by id, with WGS84 coordinates."""
+    tps = tps.copy()
+    tps["lon"], tps["lat"] = to_lonlat(tps["x"].to_numpy(), tps["y"].to_numpy())
+    tps["coord_source"] = coord_source
+    tps = tps.sort_values("tps_id").reset_index(drop=True)
+    columns = [
+        "tps_id",
+        "kelurahan",
+        "kecamatan",
+        "category",
+        "kind",
+        "lon",
+        "lat",
+        "coord_source",
+    ]
+    tps[columns].to_csv(path, index=False, lineterminator="\n")
