@@ -93,8 +93,9 @@ def form_groups(data: ProblemData) -> Grouping:
             limit = (
                 rule.max_group_s if rule.max_group_s is not None else UNREACHABLE - 1
             )
-            anchors, assignment = _cluster(times, rule.tps, limit)
-            lower_bound += _cell_lower_bound(times, rule.tps, limit)
+            cell_bound = _cell_lower_bound(times, rule.tps, limit)
+            anchors, assignment = _cluster(times, rule.tps, limit, cell_bound)
+            lower_bound += cell_bound
             for a in np.unique(assignment):
                 members = np.flatnonzero(assignment == a)
                 block = times[np.ix_(members, members)]
@@ -127,10 +128,42 @@ def _cell_times(data: ProblemData, cell: IntArray) -> IntArray:
     return np.maximum(times, times.T)
 
 
-def _cluster(times: IntArray, capacity: int, limit: int) -> tuple[IntArray, IntArray]:
-    """Anchors (cell positions) and the anchor number of each station."""
+def _cluster(
+    times: IntArray, capacity: int, limit: int, lower_bound: int
+) -> tuple[IntArray, IntArray]:
+    """Anchors (cell positions) and the anchor number of each station.
+
+    First with anchor radius L/2 (every group keeps the spread rule by the
+    triangle inequality); when that leaves more groups than the bound, once
+    more with radius 3L/4, repairing the groups that then break the rule, and
+    the better of the two is kept.
+    """
+    anchors, assignment = _cluster_at(times, capacity, limit, limit // 2)
+    if len(anchors) > lower_bound:
+        wide_anchors, wide_assignment = _cluster_at(
+            times, capacity, limit, (3 * limit) // 4
+        )
+        if _spread_key(times, wide_anchors, wide_assignment) < _spread_key(
+            times, anchors, assignment
+        ):
+            anchors, assignment = wide_anchors, wide_assignment
+    return anchors, assignment
+
+
+def _spread_key(
+    times: IntArray, anchors: IntArray, assignment: IntArray
+) -> tuple[int, int]:
+    """(groups, total time to anchors): what grouping minimises, in order."""
+    return len(anchors), int(
+        times[np.arange(len(assignment)), anchors[assignment]].sum()
+    )
+
+
+def _cluster_at(
+    times: IntArray, capacity: int, limit: int, radius: int
+) -> tuple[IntArray, IntArray]:
+    """Clustering with a given anchor radius; groups always end within ``limit``."""
     n = len(times)
-    radius = limit // 2
     anchors = _farthest_first(times, math.ceil(n / capacity))
     while True:
         anchors, assignment = _improve(times, anchors, capacity, radius)
@@ -153,12 +186,57 @@ def _cluster(times: IntArray, capacity: int, limit: int) -> tuple[IntArray, IntA
             anchors, assignment = _improve(times, trial, capacity, radius)
             changed = True
             break
+    if 2 * radius > limit:
+        anchors, assignment = _repair_spread(
+            times, anchors, assignment, capacity, limit
+        )
     anchors, assignment = _merge_small_groups(
         times, anchors, assignment, capacity, limit
     )
     return _absorb_groups(
         times, anchors, assignment, capacity, limit, math.ceil(n / capacity)
     )
+
+
+def _repair_spread(
+    times: IntArray, anchors: IntArray, assignment: IntArray, capacity: int, limit: int
+) -> tuple[IntArray, IntArray]:
+    """Make every group keep the spread limit L.
+
+    From a group that breaks it, the station farthest from the others leaves
+    until the rest fit; each station that left joins the nearest group with
+    room that it fits, or starts a group of its own.
+    """
+    assignment = assignment.copy()
+    anchors = anchors.copy()
+    loose: list[int] = []
+    for g in range(len(anchors)):
+        members = list(np.flatnonzero(assignment == g))
+        while len(members) > 1:
+            block = times[np.ix_(members, members)]
+            if block.max() <= limit:
+                break
+            worst = members.pop(int(np.argmax(block.max(axis=1))))
+            assignment[worst] = -1
+            loose.append(int(worst))
+    for i in loose:
+        sizes = np.bincount(assignment[assignment >= 0], minlength=len(anchors))
+        target = -1
+        for g in np.argsort(times[i, anchors], kind="stable"):
+            members = np.flatnonzero(assignment == g)
+            if sizes[g] < capacity and times[i, members].max() <= limit:
+                target = int(g)
+                break
+        if target < 0:
+            anchors = np.append(anchors, i)
+            target = len(anchors) - 1
+        assignment[i] = target
+    for g in range(len(anchors)):
+        members = np.flatnonzero(assignment == g)
+        anchors[g] = members[
+            int(np.argmin(times[np.ix_(members, members)].sum(axis=1)))
+        ]
+    return anchors, assignment
 
 
 def _absorb_groups(
