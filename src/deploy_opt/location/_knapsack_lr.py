@@ -47,12 +47,16 @@ def dp_applicable(demands: FloatArray, caps: FloatArray, n: int, m: int) -> bool
 
 
 class KnapsackLagrangian:
-    """Result: ``bound``, per-pair lower bounds ``pair_bound``, ``iterations``."""
+    """Result: ``bound``, per-pair lower bounds ``pair_bound``, ``iterations``,
+    and the sites ``chosen`` by the relaxation at the best multipliers."""
 
-    def __init__(self, bound: float, pair_bound: FloatArray, iterations: int) -> None:
+    def __init__(
+        self, bound: float, pair_bound: FloatArray, iterations: int, chosen: IntArray
+    ) -> None:
         self.bound = bound
         self.pair_bound = pair_bound
         self.iterations = iterations
+        self.chosen = chosen
 
 
 def _dp(
@@ -178,4 +182,4 @@ def knapsack_lagrangian(
     with np.errstate(invalid="ignore"):
         pen = np.maximum(reduced + rest - base[None, :], 0.0)
     pair_bound = np.where(allowed & ok, bound + pen, np.inf)
-    return KnapsackLagrangian(bound, pair_bound, it)
+    return KnapsackLagrangian(bound, pair_bound, it, np.sort(chosen))

@@ -17,8 +17,17 @@ demands :math:`d_i` and capacities :math:`Q_j`:
 
 Method
 ------
-* Small instances (at most :data:`FULL_MODEL_PAIRS` usable pairs): the full
-  model is solved by HiGHS; its bound is the MIP dual bound.
+* Instances with at most :data:`FULL_MODEL_PAIRS` usable pairs:
+
+  - below :data:`HEURISTIC_MIN_PAIRS` pairs the full model goes to HiGHS;
+  - otherwise location-allocation + POPMUSIC (below) give an incumbent; with
+    integer demands and capacities (and a small enough DP) the
+    *integer-knapsack* Lagrangian (:mod:`deploy_opt.location._knapsack_lr`)
+    bounds the problem and removes every pair that cannot be in a solution
+    strictly better than the incumbent; HiGHS then solves the model on the
+    surviving pairs: "optimal" or "infeasible" there proves the best of the two
+    solutions optimal. Without the DP the full model is solved by HiGHS,
+    warm-started with the incumbent.
 * Larger ones:
 
   1. *Location-allocation* (Cooper's alternation): start from the greedy
@@ -26,17 +35,25 @@ Method
      assignment to the open sites (a small GAP MIP, each point limited to its
      :data:`GAP_K` cheapest open sites) and a move of every site to the
      candidate that serves its own points cheapest, while the cost falls. Its
-     solutions are feasible and give the first incumbent.
+     solutions are feasible and give the first incumbent. *POPMUSIC* then
+     re-solves sub-problems of :data:`POPMUSIC_R` neighbouring sites exactly
+     (HiGHS, warm-started with the current solution): briefly on mid sizes,
+     for most of the time above :data:`RESTRICTED_MAX_N` points.
   2. *Restricted MIP* (matheuristic, up to :data:`RESTRICTED_MAX_N` points): the
-     full model with each point limited to its ``k`` cheapest sites; a better
-     solution replaces the incumbent.
+     full model with each point limited to its ``k`` cheapest sites and its
+     incumbent site, warm-started with the incumbent (so it only improves).
   3. *Lagrangian relaxation* of (1): for multipliers :math:`\lambda` each site
      solves a continuous knapsack over the points with
      :math:`w_i c_{ij} - \lambda_i < 0`, and the ``p`` best sites are opened.
      This gives a valid lower bound at any :math:`\lambda` and reduced costs
      that remove pairs which cannot improve on the incumbent.
   4. *Reduced MIP*: the full model on the surviving pairs, when they are few
-     enough, solved by HiGHS for the remaining time; its bound counts only then.
+     enough, warm-started and solved by HiGHS for the remaining time; its bound
+     counts only then. When too many pairs survive, mid sizes spend the rest
+     on a restricted MIP with ``2k`` sites per point instead.
+
+HiGHS warm starts go through SciPy's own HiGHS binding
+(:func:`deploy_opt.location._mip.solve_mip`); no extra dependency.
 
 The reported bound is the best valid one found; the objective is recomputed
 from the original costs. HiGHS is deterministic, so results depend on
