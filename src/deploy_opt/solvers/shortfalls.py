@@ -38,6 +38,8 @@ def group_shortfalls(
     headcount = data.headcount[alloc.agency]
     staffed = np.zeros(grouping.n_groups, dtype=np.int64)
     np.add.at(staffed, alloc.group, alloc.count)
+    weight = np.array([data.categories[c].weight for c in grouping.group_category])
+    sizes = np.array([len(m) for m in grouping.members])
     reach = np.zeros((data.n_bases, grouping.n_groups), dtype=bool)
     for g, bases in enumerate(alloc.reachable_bases):
         reach[bases, g] = True
@@ -69,9 +71,16 @@ def group_shortfalls(
             have = int(headcount[reachable].sum())
             need = int(alloc.demand[competing].sum())
             verb, pronoun = ("has", "it") if len(reachable) == 1 else ("have", "they")
+            served = competing[alloc.covered[competing]]
+            if (weight[served] > weight[g]).any():
+                why = "higher-risk groups came first"
+            elif (sizes[served] > sizes[g]).any():
+                why = "groups with more TPS came first"
+            else:
+                why = "groups of equal risk and size nearer the bases came first"
             reason = (
                 f"{_names(data, reachable)} {verb} {have} {word} for {need} needed "
-                f"by the {len(competing)} groups {pronoun} can reach; higher-risk groups came first"
+                f"by the {len(competing)} groups {pronoun} can reach; {why}"
             )
         out.append(
             Shortfall(
