@@ -111,6 +111,13 @@ def validate(scenario: Path, allow_outside_files: bool) -> None:
     default=None,
     help="Random seed (default: the scenario's).",
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="CP-SAT search workers (1 keeps runs reproducible).",
+)
 @click.option("--overwrite", is_flag=True, help="Replace an existing output directory.")
 @click.option(
     "--reproducible",
@@ -125,6 +132,7 @@ def solve(
     out_dir: Path,
     time_limit: float | None,
     seed: int | None,
+    workers: int,
     overwrite: bool,
     reproducible: bool,
     allow_outside_files: bool,
@@ -138,6 +146,7 @@ def solve(
             out_dir,
             time_limit_s=time_limit,
             seed=seed,
+            workers=workers,
             overwrite=overwrite,
             allow_outside_files=allow_outside_files,
             reproducible=reproducible,

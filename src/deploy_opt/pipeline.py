@@ -72,13 +72,14 @@ def snap_warnings(scenario: Scenario, travel_model: TravelModel) -> tuple[Issue,
 
 
 def params_for(
-    scenario: Scenario, time_limit_s: float | None, seed: int | None
+    scenario: Scenario, time_limit_s: float | None, seed: int | None, workers: int = 1
 ) -> SolveParams:
     """Solver settings: the scenario's, overridden by explicit arguments."""
     spec = scenario.spec.solver
     return SolveParams(
         time_limit_s=spec.time_limit_s if time_limit_s is None else time_limit_s,
         seed=spec.seed if seed is None else seed,
+        workers=workers,
     )
 
 
@@ -88,6 +89,7 @@ def run(
     *,
     time_limit_s: float | None = None,
     seed: int | None = None,
+    workers: int = 1,
     overwrite: bool = False,
     allow_outside_files: bool = False,
     reproducible: bool = False,
@@ -111,7 +113,7 @@ def run(
     scenario = load_scenario(scenario_path, allow_outside_files=allow_outside_files)
     for warning in scenario.warnings:
         logger.warning("%s", warning)
-    params = params_for(scenario, time_limit_s, seed)
+    params = params_for(scenario, time_limit_s, seed, workers)
     travel_model = build_travel_model(scenario.spec.travel, scenario.path.parent)
     network_warnings = snap_warnings(scenario, travel_model)
     for warning in network_warnings:
