@@ -10,7 +10,7 @@ from deploy_opt.location import _mip as mip
 from deploy_opt.location import p_median
 from deploy_opt.location._knapsack_lr import dp_applicable, knapsack_lagrangian
 from deploy_opt.location._problem import prepare
-from deploy_opt.location.capacitated import _decode, _solve_model
+from deploy_opt.location.capacitated import _decode, _flow_assign, _solve_model
 
 
 def _instance(seed: int, n: int, p: int):
@@ -107,3 +107,15 @@ def test_warm_start_binding_is_used():
     assert calls
     assert out.status == "optimal"
     assert out.objective == pytest.approx(opt)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_flow_assignment_is_feasible(seed):
+    cost, demands, caps = _instance(seed, 60, 6)
+    inst = prepare(cost, demands=demands, capacities=caps)
+    sites = np.arange(0, 60, 10)
+    assign = _flow_assign(inst, inst.allowed, sites)
+    assert assign is not None
+    assert set(np.unique(assign)) <= set(sites.tolist())
+    load = np.bincount(assign, weights=demands, minlength=60)
+    assert (load <= caps + 1e-9).all()

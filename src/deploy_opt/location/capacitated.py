@@ -321,6 +321,92 @@ def _gap_assign(
         k = min(sites.size, 2 * k)
 
 
+def _flow_assign(
+    inst: Instance, allowed: BoolArray, sites: IntArray
+) -> IntArray | None:
+    """Fast single-source assignment to the open ``sites`` for large instances.
+
+    The splittable version (a transportation problem over each point's
+    :data:`GAP_K` cheapest open sites; cost per unit of demand
+    ``w_i c_ij / d_i``) is solved exactly as a min-cost flow (OR-Tools); each
+    point then goes to the site carrying most of its demand, overloaded sites
+    shed their cheapest-to-move points to sites with room, and single moves to
+    cheaper sites with room finish. ``None`` when no feasible repair is found.
+    """
+    from ortools.graph.python import min_cost_flow
+
+    caps = inst.capacities
+    assert caps is not None
+    n, s_count = inst.n, sites.size
+    k = min(GAP_K, s_count)
+    sub_cost = np.where(allowed[:, sites], inst.weighted[:, sites], np.inf)
+    near = np.argsort(sub_cost, axis=1, kind="stable")[:, :k]
+    rows = np.repeat(np.arange(n), k)
+    local = near.ravel()
+    ok = np.isfinite(sub_cost[rows, local])
+    rows, local = rows[ok], local[ok]
+    dem = np.round(inst.demands).astype(np.int64)
+    if not np.all(dem == inst.demands) or dem.min(initial=1) <= 0:
+        return None
+    unit = sub_cost[rows, local] / dem[rows]
+    scale = 1e6 / max(float(unit.max(initial=1.0)), 1e-12)
+    flow = min_cost_flow.SimpleMinCostFlow()
+    sink = n + s_count
+    tails = np.concatenate([rows, n + np.arange(s_count)]).astype(np.int32)
+    heads = np.concatenate([n + local, np.full(s_count, sink)]).astype(np.int32)
+    capacity = np.concatenate([dem[rows], np.floor(caps[sites]).astype(np.int64)])
+    costs = np.concatenate([np.round(unit * scale), np.zeros(s_count)]).astype(np.int64)
+    flow.add_arcs_with_capacity_and_unit_cost(tails, heads, capacity, costs)
+    supplies = np.concatenate([dem, np.zeros(s_count, dtype=np.int64), [-dem.sum()]])
+    flow.set_nodes_supplies(np.arange(sink + 1, dtype=np.int32), supplies)
+    if flow.solve() != flow.OPTIMAL:
+        return None
+    amounts = flow.flows(np.arange(rows.size, dtype=np.int32))
+    share = np.zeros((n, s_count))
+    share[rows, local] = amounts
+    assign_local = np.argmax(share, axis=1)
+    load = np.bincount(assign_local, weights=inst.demands, minlength=s_count)
+    room = caps[sites] - load
+    cand_ok = np.isfinite(sub_cost)
+    # repair: overloaded sites move out their cheapest-to-move points
+    for j in np.flatnonzero(room < -1e-9):
+        members = np.flatnonzero(assign_local == j)
+        while room[j] < -1e-9 and members.size:
+            extra = sub_cost[members] - sub_cost[members, j][:, None]
+            fits = (room[None, :] >= inst.demands[members][:, None] - 1e-9) & cand_ok[
+                members
+            ]
+            fits[:, j] = False
+            extra = np.where(fits, extra, np.inf)
+            flat = int(np.argmin(extra))
+            a, b = divmod(flat, s_count)
+            if not np.isfinite(extra[a, b]):
+                return None
+            i = members[a]
+            assign_local[i] = b
+            room[j] += inst.demands[i]
+            room[b] -= inst.demands[i]
+            members = np.delete(members, a)
+    # improvement: single moves to cheaper sites with room
+    for _ in range(3):
+        moved = False
+        for i in range(n):
+            here = assign_local[i]
+            better = np.flatnonzero(
+                (sub_cost[i] < sub_cost[i, here] - 1e-9)
+                & (room >= inst.demands[i] - 1e-9)
+            )
+            if better.size:
+                b = int(better[np.argmin(sub_cost[i, better])])
+                room[here] += inst.demands[i]
+                room[b] -= inst.demands[i]
+                assign_local[i] = b
+                moved = True
+        if not moved:
+            break
+    return sites[assign_local].astype(np.intp)
+
+
 def _gap_model(
     inst: Instance, rows: IntArray, cols: IntArray, time_limit: float | None
 ) -> MipOutcome:
@@ -404,7 +490,10 @@ def _locate_allocate(
         left = _remaining(deadline)
         if left is not None and left <= 0.05:
             break
-        assign = _gap_assign(inst, allowed, p, sites, left)
+        if inst.n > RESTRICTED_MAX_N:
+            assign = _flow_assign(inst, allowed, sites)
+        else:
+            assign = _gap_assign(inst, allowed, p, sites, left)
         rounds += 1
         if assign is None:
             break
