@@ -80,6 +80,7 @@ def params_for(
         time_limit_s=spec.time_limit_s if time_limit_s is None else time_limit_s,
         seed=spec.seed if seed is None else seed,
         workers=workers,
+        grouping_refine_s=spec.grouping_refine_s,
     )
 
 

@@ -45,6 +45,7 @@ class SolveParams:
     time_limit_s: float = 30.0
     seed: int = 0
     workers: int = 1
+    grouping_refine_s: float = 0.0
 
     def __post_init__(self) -> None:
         if self.time_limit_s <= 0:

@@ -293,3 +293,30 @@ def test_one_medical_team_stands_where_it_covers_the_most_risk(make_scenario):
         s.station_ids[0] for s in result.shortfalls if s.agency == "medis_team"
     }
     assert team_short == {"W1", "W2"}
+
+
+def test_grouping_refinement_with_the_capacitated_p_median(make_scenario):
+    rng = np.random.default_rng(11)
+    stations = [
+        {"id": f"T{i:02d}", "x": float(x), "y": float(y)}
+        for i, (x, y) in enumerate(rng.uniform(0, 2500, (24, 2)))
+    ]
+    bases = [{"id": "PS", "kind": "polsek", "x": 1200, "y": 1200, "polri": 30}]
+    categories = {
+        "kurang_rawan": {
+            "weight": 1,
+            "police": 2,
+            "tps": 4,
+            "linmas": 0,
+            "max_group_minutes": 5,
+        }
+    }
+    plain = solve(make_scenario(stations, bases, categories=categories))[1].grouping
+    # the solver option of the scenario (solver.grouping_refine_s) reaches SolveParams
+    _, result, _ = solve(
+        make_scenario(stations, bases, categories=categories), grouping_refine_s=5
+    )
+    refined = result.grouping
+    assert refined.n_groups == plain.n_groups
+    assert refined.spread_bound_s is not None and plain.spread_bound_s is None
+    assert refined.spread_bound_s <= refined.spread_s <= plain.spread_s

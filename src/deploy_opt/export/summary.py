@@ -101,6 +101,11 @@ def build_summary(
                 6,
             ),
             "spread_minutes_total": round(grouping.spread_s / 60, 1),
+            "spread_bound_minutes": (
+                None
+                if grouping.spread_bound_s is None
+                else round(grouping.spread_bound_s / 60, 1)
+            ),
         },
         "allocation": {
             agency: {

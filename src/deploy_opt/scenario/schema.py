@@ -320,6 +320,7 @@ class SolverSpec(_Strict):
     time_limit_s: PositiveFloat = 30.0
     seed: NonNegInt = 0
     min_police_per_group: NonNegInt = 2
+    grouping_refine_s: Annotated[float, Field(ge=0)] = 0.0
 
 
 class MedicalTeamsSpec(_Strict):

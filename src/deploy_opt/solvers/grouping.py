@@ -60,6 +60,7 @@ class Grouping:
     members: tuple[IntArray, ...]
     lower_bound: int
     spread_s: int
+    spread_bound_s: int | None = None
 
     @property
     def n_groups(self) -> int:
@@ -67,8 +68,15 @@ class Grouping:
         return len(self.members)
 
 
-def form_groups(data: ProblemData) -> Grouping:
+def form_groups(data: ProblemData, refine_s: float = 0.0, seed: int = 0) -> Grouping:
     """Partition the stations of ``data`` into guard groups (see module docstring).
+
+    With ``refine_s`` > 0 seconds (shared by the cells in proportion to their
+    size), each cell is also solved as a capacitated p-median with as many
+    groups and only pairs within the spread limit allowed. Its proven bound
+    bounds the spread of any valid grouping with that many groups and is
+    reported; its solution replaces ours when it keeps the pairwise rule and
+    is better.
 
     Raises
     ------
@@ -78,6 +86,12 @@ def form_groups(data: ProblemData) -> Grouping:
     groups: list[tuple[int, int, IntArray, int]] = []
     lower_bound = 0
     spread = 0
+    spread_bound = 0.0
+    groupable = sum(
+        int((data.station_category == c).sum())
+        for c, r in enumerate(data.categories)
+        if r.tps > 1
+    )
     for c, rule in enumerate(data.categories):
         for k in range(len(data.kecamatan_names)):
             cell = np.flatnonzero(
@@ -96,6 +110,12 @@ def form_groups(data: ProblemData) -> Grouping:
             cell_bound = _cell_lower_bound(times, rule.tps, limit)
             anchors, assignment = _cluster(times, rule.tps, limit, cell_bound)
             lower_bound += cell_bound
+            if refine_s > 0:
+                budget = max(0.5, refine_s * len(cell) / max(1, groupable))
+                anchors, assignment, bound = _refine(
+                    times, anchors, assignment, rule.tps, limit, budget, seed
+                )
+                spread_bound += bound
             for a in np.unique(assignment):
                 members = np.flatnonzero(assignment == a)
                 block = times[np.ix_(members, members)]
@@ -116,7 +136,48 @@ def form_groups(data: ProblemData) -> Grouping:
         members=tuple(np.sort(g[2]) for g in groups),
         lower_bound=lower_bound,
         spread_s=spread,
+        spread_bound_s=None if refine_s <= 0 else math.ceil(spread_bound - 1e-6),
     )
+
+
+def _refine(
+    times: IntArray,
+    anchors: IntArray,
+    assignment: IntArray,
+    capacity: int,
+    limit: int,
+    time_limit: float,
+    seed: int,
+) -> tuple[IntArray, IntArray, float]:
+    """Capacitated p-median on the cell: a bound on the spread, maybe better groups."""
+    from deploy_opt.location import p_median
+
+    ours = int(times[np.arange(len(times)), anchors[assignment]].sum())
+    cost = np.where(times <= limit, times.astype(np.float64), np.inf)
+    result = p_median(
+        cost,
+        len(anchors),
+        capacities=np.full(len(times), capacity),
+        time_limit=time_limit,
+        seed=seed,
+    )
+    bound = float(min(max(result.bound, 0.0), ours))
+    if (result.assignment < 0).any() or not result.objective < ours:
+        return anchors, assignment, bound
+    used = np.unique(result.assignment)
+    if len(used) != len(anchors):
+        return anchors, assignment, bound
+    new_assignment = np.searchsorted(used, result.assignment).astype(np.int64)
+    new_anchors = np.empty(len(used), dtype=np.int64)
+    for a in range(len(used)):
+        members = np.flatnonzero(new_assignment == a)
+        block = times[np.ix_(members, members)]
+        if block.max() > limit:
+            return anchors, assignment, bound  # breaks the pairwise rule
+        new_anchors[a] = members[int(np.argmin(block.sum(axis=1)))]
+    if int(times[np.arange(len(times)), new_anchors[new_assignment]].sum()) >= ours:
+        return anchors, assignment, bound
+    return new_anchors, new_assignment, bound
 
 
 def _cell_times(data: ProblemData, cell: IntArray) -> IntArray:

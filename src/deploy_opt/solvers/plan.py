@@ -47,7 +47,7 @@ def solve_plan(data: ProblemData, params: SolveParams | None = None) -> Result:
     """
     params = params or SolveParams()
     started = time.monotonic()
-    grouping = form_groups(data)
+    grouping = form_groups(data, params.grouping_refine_s, params.seed)
     labels = group_labels(data, grouping)
     logger.info(
         "formed %d groups (lower bound %d) in %.1f s",
