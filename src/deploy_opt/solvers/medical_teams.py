@@ -39,8 +39,22 @@ class TeamSiting:
         return (self.station_team >= 0) & (self.travel_s <= self.threshold_s)
 
 
-def site_teams(data: ProblemData, spec: MedicalTeamsSpec, seed: int) -> TeamSiting:
-    """Choose where the ``spec.teams`` teams stand (see module docstring)."""
+def site_teams(
+    data: ProblemData,
+    spec: MedicalTeamsSpec,
+    seed: int,
+    time_limit_s: float | None = None,
+) -> TeamSiting:
+    """Choose where the ``spec.teams`` teams stand (see module docstring).
+
+    ``time_limit_s`` caps the model's own ``spec.time_limit_s`` (the time left
+    of the whole solve).
+    """
+    limit = (
+        spec.time_limit_s
+        if time_limit_s is None
+        else min(spec.time_limit_s, time_limit_s)
+    )
     kinds = set(spec.candidates)
     candidates = np.array(
         [b for b, kind in enumerate(data.base_kinds) if kind in kinds], dtype=np.int64
@@ -73,7 +87,7 @@ def site_teams(data: ProblemData, spec: MedicalTeamsSpec, seed: int) -> TeamSiti
             float(threshold),
             teams,
             weights=weights,
-            time_limit=spec.time_limit_s,
+            time_limit=limit,
             seed=seed,
         )
     elif spec.model == "p_median":
@@ -81,14 +95,14 @@ def site_teams(data: ProblemData, spec: MedicalTeamsSpec, seed: int) -> TeamSiti
             np.where(np.isinf(cost), 10 * UNREACHABLE, cost),
             teams,
             weights=weights,
-            time_limit=spec.time_limit_s,
+            time_limit=limit,
             seed=seed,
         )
     else:
         result = p_center(
             np.where(np.isinf(cost), 10 * UNREACHABLE, cost),
             teams,
-            time_limit=spec.time_limit_s,
+            time_limit=limit,
             seed=seed,
         )
     return teams_at(
