@@ -192,6 +192,11 @@ def solve_capacitated(
             if found is not None and median_objective(inst, found) < ub:
                 assign, ub = found, median_objective(inst, found)
             method += f", restricted MIP (k={2 * k})"
+        elif not mid and assign is not None:
+            # large instances: back to POPMUSIC for the rest of the time
+            assign, solved = _popmusic(inst, allowed, assign, deadline)
+            ub = median_objective(inst, assign)
+            method += f", POPMUSIC ({solved} sub-MIPs)"
     status: Status = "time_limit" if deadline is not None else "feasible"
     if assign is None:
         status = "time_limit" if deadline is not None else "feasible"
