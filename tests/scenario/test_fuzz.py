@@ -36,6 +36,8 @@ PATHS = [
     ("district",),
     ("district", "boundary"),
     ("district", "tolerance_m"),
+    ("travel", "agencies", "polri", "max_minutes"),
+    ("categories", "rawan", "weight"),
     ("stations",),
     ("stations", "file"),
     ("stations", "columns"),

@@ -57,6 +57,11 @@ BASE_REQUIRED: frozenset[str] = frozenset({"id", "kind", "lon", "lat"})
 PositiveInt = Annotated[int, Field(gt=0)]
 NonNegInt = Annotated[int, Field(ge=0)]
 PositiveFloat = Annotated[float, Field(gt=0)]
+# Upper bounds keep typos (an extra zero or ten) from reaching the solvers.
+PerGroup = Annotated[int, Field(ge=0, le=1000)]
+Minutes = Annotated[float, Field(gt=0, le=24 * 60)]
+Speed = Annotated[float, Field(gt=0, le=300)]
+Seconds = Annotated[float, Field(gt=0, le=7 * 24 * 3600)]
 
 
 def _known_crs(value: str | None) -> str | None:
@@ -106,12 +111,12 @@ class CategorySpec(_Strict):
     Linmas of the whole group.
     """
 
-    weight: PositiveFloat
-    police: NonNegInt | None = None
-    tps: PositiveInt | None = None
-    linmas: NonNegInt | None = None
-    tni: NonNegInt = 0
-    max_group_minutes: PositiveFloat | None = None
+    weight: Annotated[float, Field(gt=0, le=1e6)]
+    police: PerGroup | None = None
+    tps: Annotated[int, Field(gt=0, le=1000)] | None = None
+    linmas: PerGroup | None = None
+    tni: PerGroup = 0
+    max_group_minutes: Minutes | None = None
     pattern: str | None = None
     pattern_order: Literal["P-T-L", "P-L-T"] | None = None
     description: str = ""
@@ -239,10 +244,12 @@ class AgencyTravelSpec(_Strict):
     mode) and optional ``speeds`` per road class by the road-network model.
     """
 
-    speed_kmh: PositiveFloat | None = None
+    speed_kmh: Speed | None = None
     mode: Literal["walk", "motorbike", "car", "ambulance"] | None = None
-    speeds: dict[str, Annotated[float, Field(ge=0)]] = Field(default_factory=dict)
-    max_minutes: PositiveFloat | None = None
+    speeds: dict[str, Annotated[float, Field(ge=0, le=300)]] = Field(
+        default_factory=dict
+    )
+    max_minutes: Minutes | None = None
 
 
 class NetworkSpec(_Strict):
@@ -254,7 +261,7 @@ class NetworkSpec(_Strict):
 
     _crs_known = field_validator("crs")(classmethod(lambda cls, v: _known_crs(v)))
     profile: str | None = None
-    snap_threshold_m: PositiveFloat = 250.0
+    snap_threshold_m: Annotated[float, Field(gt=0, le=100_000)] = 250.0
     cache_dir: str | None = None
 
 
@@ -311,16 +318,16 @@ class DistrictSpec(_Strict):
     boundary: str
     layer: str | None = None
     name_field: str | None = None
-    tolerance_m: Annotated[float, Field(ge=0)] = 100.0
+    tolerance_m: Annotated[float, Field(ge=0, le=100_000)] = 100.0
 
 
 class SolverSpec(_Strict):
     """Solver settings; the CLI options override them."""
 
-    time_limit_s: PositiveFloat = 30.0
-    seed: NonNegInt = 0
-    min_police_per_group: NonNegInt = 2
-    grouping_refine_s: Annotated[float, Field(ge=0)] = 0.0
+    time_limit_s: Seconds = 30.0
+    seed: Annotated[int, Field(ge=0, le=2**31 - 1)] = 0
+    min_police_per_group: PerGroup = 2
+    grouping_refine_s: Annotated[float, Field(ge=0, le=7 * 24 * 3600)] = 0.0
 
 
 class MedicalTeamsSpec(_Strict):
@@ -332,13 +339,13 @@ class MedicalTeamsSpec(_Strict):
     bases of the listed kinds.
     """
 
-    teams: PositiveInt
+    teams: Annotated[int, Field(gt=0, le=100_000)]
     model: Literal["mclp", "p_median", "p_center"] = "mclp"
-    threshold_minutes: PositiveFloat = 10.0
+    threshold_minutes: Minutes = 10.0
     candidates: list[
         Literal["puskesmas", "hospital", "kelurahan", "polsek", "koramil", "other"]
     ] = Field(default_factory=lambda: ["puskesmas", "hospital", "kelurahan"])
-    time_limit_s: PositiveFloat = 20.0
+    time_limit_s: Seconds = 20.0
 
 
 class PublishedFigure(_Strict):

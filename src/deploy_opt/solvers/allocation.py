@@ -321,7 +321,7 @@ def _solve_exact(
     # stage 1: risk-weighted coverage
     model.minimize(uncovered)
     first = _cp_solver(0.6 * time_limit_s, seed, workers)
-    status1 = solve_interruptibly(first, model)
+    status1 = first.solve(model)
     if status1 not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return hint, 0, "feasible"
     best_uncovered = round(first.objective_value)
@@ -337,32 +337,12 @@ def _solve_exact(
         model.add_hint(x[a], int(plan[a]))
     model.minimize(travel_expr)
     second = _cp_solver(0.4 * time_limit_s, seed, workers)
-    status2 = solve_interruptibly(second, model)
+    status2 = second.solve(model)
     if status2 not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return plan, best_uncovered * big_m, "feasible"
     plan = np.array([second.value(v) for v in x], dtype=np.int64)
     bound = best_uncovered * big_m + math.floor(second.best_objective_bound)
     return plan, bound, "optimal" if status2 == cp_model.OPTIMAL else "feasible"
-
-
-def solve_interruptibly(solver: cp_model.CpSolver, model: cp_model.CpModel) -> int:
-    """``solver.solve(model)``, turning a Ctrl-C during the search into KeyboardInterrupt.
-
-    CP-SAT catches SIGINT itself and stops its search early without telling
-    Python. A search that ends unproven before either of its limits can only
-    have been stopped that way, so the interrupt is raised again here and the
-    caller writes nothing.
-    """
-    status = solver.solve(model)
-    if status in (cp_model.OPTIMAL, cp_model.INFEASIBLE, cp_model.MODEL_INVALID):
-        return status
-    params = solver.parameters
-    response = solver.response_proto
-    early_wall = response.wall_time < 0.95 * params.max_time_in_seconds
-    early_work = response.deterministic_time < 0.95 * params.max_deterministic_time
-    if early_wall and early_work:
-        raise KeyboardInterrupt
-    return status
 
 
 def _cp_solver(time_limit_s: float, seed: int, workers: int) -> cp_model.CpSolver:
@@ -377,4 +357,8 @@ def _cp_solver(time_limit_s: float, seed: int, workers: int) -> cp_model.CpSolve
     solver.parameters.max_deterministic_time = max(0.05, time_limit_s / 2)
     solver.parameters.num_workers = max(1, workers)
     solver.parameters.random_seed = seed
+    # Let Ctrl-C reach Python: CP-SAT would otherwise swallow it and return
+    # its partial plan as if the limit had been reached. The interrupt is then
+    # raised when the search returns (within its share of the time limit).
+    solver.parameters.catch_sigint_signal = False
     return solver
