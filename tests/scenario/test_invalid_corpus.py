@@ -202,6 +202,12 @@ CASES: dict[str, tuple[str, str, int | None, str]] = {
         "unknown encoding 'klingon'",
     ),
     "unknown_crs": ("unknown_crs.yaml", "crs", 4, "unknown CRS 'EPSG:99999'"),
+    "huge_speed": (
+        "huge_speed.yaml",
+        "travel.agencies.polri.speed_kmh",
+        19,
+        "less than or equal to 300",
+    ),
     "wrong_crs": ("wrong_crs.yaml", "crs", 4, "no TPS lies inside the district"),
     "projected_crs_in_degrees": (
         "projected_crs_in_degrees.yaml",
