@@ -72,7 +72,7 @@ from deploy_opt.location._knapsack_lr import dp_applicable, knapsack_lagrangian
 from deploy_opt.location._mip import MipOutcome, solve_mip
 from deploy_opt.location._problem import Instance, median_objective, prepare
 from deploy_opt.location.heuristics import greedy_add, penalised
-from deploy_opt.location.result import LocationResult, Status, relative_gap
+from deploy_opt.location.result import LocationResult, Status, finish
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
@@ -924,19 +924,14 @@ def _finish(
         assign = np.asarray(assignment, dtype=np.intp)
         objective = median_objective(inst, assign)
         sites = _open_sites(inst, assign, p)
-    if status == "optimal":
-        bound = objective
-    elif np.isfinite(objective):
-        bound = min(bound, objective)
-    return LocationResult(
-        model="capacitated_p_median",
-        objective=objective,
-        bound=float(bound),
-        gap=relative_gap(objective, bound),
-        status=status,
-        sites=sites,
-        assignment=assign,
-        runtime_s=time.perf_counter() - start,
-        method=method,
-        seed=seed,
+    return finish(
+        "capacitated_p_median",
+        objective,
+        bound,
+        status,
+        sites,
+        assign,
+        start,
+        method,
+        seed,
     )

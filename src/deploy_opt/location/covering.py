@@ -46,7 +46,7 @@ from deploy_opt.location._problem import (
     prepare,
 )
 from deploy_opt.location.errors import LocationInputError
-from deploy_opt.location.result import LocationResult, Status, relative_gap
+from deploy_opt.location.result import LocationResult, Status, finish
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
@@ -379,20 +379,15 @@ def _result(
         objective = float(site_cost[sites].sum())
     else:
         objective = float(inst.weights[assign >= 0].sum())
-    if status == "optimal":
-        bound = objective
-    elif np.isfinite(objective):
-        bound = max(bound, objective) if sense == "max" else min(bound, objective)
-    return LocationResult(
-        model=model,
-        objective=objective,
-        bound=float(bound),
-        gap=relative_gap(objective, bound),
-        status=status,
-        sites=sites,
-        assignment=assign,
-        runtime_s=time.perf_counter() - start,
-        method="HiGHS",
-        seed=seed,
-        sense="max" if sense == "max" else "min",
+    return finish(
+        model,
+        objective,
+        bound,
+        status,
+        sites,
+        assign,
+        start,
+        "HiGHS",
+        seed,
+        "max" if sense == "max" else "min",
     )

@@ -28,7 +28,7 @@ import numpy.typing as npt
 
 from deploy_opt.location._problem import Instance, check_p, check_time_limit, prepare
 from deploy_opt.location.covering import _decode, _solve
-from deploy_opt.location.result import LocationResult, Status, relative_gap
+from deploy_opt.location.result import LocationResult, Status, finish
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
@@ -198,19 +198,6 @@ def _result(
         objective = float("inf")
     else:
         objective = float(np.max(inst.weighted[np.arange(inst.n), assign]))
-    if status == "optimal":
-        bound = objective
-    elif np.isfinite(objective):
-        bound = min(bound, objective)
-    return LocationResult(
-        model="p_center",
-        objective=objective,
-        bound=float(bound),
-        gap=relative_gap(objective, bound),
-        status=status,
-        sites=sites,
-        assignment=assign,
-        runtime_s=time.perf_counter() - start,
-        method=method,
-        seed=seed,
+    return finish(
+        "p_center", objective, bound, status, sites, assign, start, method, seed
     )

@@ -60,7 +60,7 @@ from deploy_opt.location.heuristics import (
     penalised,
 )
 from deploy_opt.location.lagrangian import SubgradientOutcome, subgradient
-from deploy_opt.location.result import LocationResult, Status, relative_gap
+from deploy_opt.location.result import LocationResult, Status, finish
 
 IntArray = npt.NDArray[np.intp]
 
@@ -286,18 +286,6 @@ def _finish(
         sites = np.sort(np.asarray(sites, dtype=np.intp))
         assignment, _ = nearest_assignment(inst, sites)
         objective = median_objective(inst, assignment)
-    bound = min(bound, objective) if np.isfinite(objective) else bound
-    if status == "optimal":
-        bound = objective
-    return LocationResult(
-        model="p_median",
-        objective=objective,
-        bound=float(bound),
-        gap=relative_gap(objective, bound),
-        status=status,
-        sites=sites,
-        assignment=assignment,
-        runtime_s=time.perf_counter() - start,
-        method=method,
-        seed=seed,
+    return finish(
+        "p_median", objective, bound, status, sites, assignment, start, method, seed
     )

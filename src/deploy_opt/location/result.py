@@ -88,6 +88,43 @@ class LocationResult:
         return self.summary()
 
 
+def finish(
+    model: str,
+    objective: float,
+    bound: float,
+    status: Status,
+    sites: npt.NDArray[np.intp],
+    assignment: npt.NDArray[np.intp],
+    started: float,
+    method: str,
+    seed: int,
+    sense: Sense = "min",
+) -> LocationResult:
+    """Build a result: a proven optimum's bound is its objective, and no bound
+    may promise better than the solution found; ``started`` is a
+    :func:`time.perf_counter` reading taken when the call began.
+    """
+    import time
+
+    if status == "optimal":
+        bound = objective
+    elif np.isfinite(objective):
+        bound = max(bound, objective) if sense == "max" else min(bound, objective)
+    return LocationResult(
+        model=model,
+        objective=objective,
+        bound=float(bound),
+        gap=relative_gap(objective, bound),
+        status=status,
+        sites=sites,
+        assignment=assignment,
+        runtime_s=time.perf_counter() - started,
+        method=method,
+        seed=seed,
+        sense=sense,
+    )
+
+
 def relative_gap(objective: float, bound: float) -> float:
     """The gap convention of :class:`LocationResult`."""
     if not (np.isfinite(objective) and np.isfinite(bound)):
