@@ -31,7 +31,7 @@ from sample_tools import (
     interior_point,
     largest_remainder,
     place_tps,
-    to_lonlat,
+    write_bases,
     write_tps,
 )
 
@@ -170,22 +170,7 @@ def build(shared: Path, out: Path) -> None:
                 "coord_source": SYNTHETIC_BASE,
             }
         )
-    bases = pd.DataFrame(base_rows)
-    bases["lon"], bases["lat"] = to_lonlat(bases["x"].to_numpy(), bases["y"].to_numpy())
-    columns = [
-        "base_id",
-        "name",
-        "kind",
-        "lon",
-        "lat",
-        "kecamatan",
-        "kelurahan",
-        "jurisdiction",
-        "polri",
-        "linmas",
-        "coord_source",
-    ]
-    bases[columns].to_csv(out / "bases.csv", index=False, lineterminator="\n")
+    write_bases(base_rows, out / "bases.csv", ("polri", "linmas"))
 
     # --- medical facilities (real points) -----------------------------------------------
     area = shapely.union_all(kel.geometry.to_numpy())
@@ -227,7 +212,7 @@ def build(shared: Path, out: Path) -> None:
 
     needed = sum(-(-n // 16) for n in per_kec.to_numpy()) * 2
     print(
-        f"{len(tps)} TPS in {len(kec)} kecamatan, {len(bases)} bases, {len(puskesmas)} puskesmas, "
+        f"{len(tps)} TPS in {len(kec)} kecamatan, {len(base_rows)} bases, {len(puskesmas)} puskesmas, "
         f"{len(hospitals)} hospitals, {len(roads)} road segments; police {TOTAL_POLICE}, "
         f"at least {needed} needed by 2-16-32"
     )

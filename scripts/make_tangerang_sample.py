@@ -33,7 +33,7 @@ from sample_tools import (
     interior_point,
     largest_remainder,
     place_tps,
-    to_lonlat,
+    write_bases,
     write_tps,
 )
 
@@ -204,23 +204,7 @@ def build(shared: Path, out: Path) -> None:
                 "coord_source": SYNTHETIC_BASE,
             }
         )
-    bases = pd.DataFrame(base_rows)
-    bases["lon"], bases["lat"] = to_lonlat(bases["x"].to_numpy(), bases["y"].to_numpy())
-    cols = [
-        "base_id",
-        "name",
-        "kind",
-        "lon",
-        "lat",
-        "kecamatan",
-        "kelurahan",
-        "jurisdiction",
-        "polri",
-        "tni",
-        "linmas",
-        "coord_source",
-    ]
-    bases[cols].to_csv(out / "bases.csv", index=False, lineterminator="\n")
+    write_bases(base_rows, out / "bases.csv", ("polri", "tni", "linmas"))
 
     # --- hospitals: real OSM points inside the 18 kecamatan ---------------------------
     hospitals = gpd.read_file(shared / "hospitals_osm_tangerang.geojson").to_crs(
@@ -277,8 +261,8 @@ def build(shared: Path, out: Path) -> None:
 
     print(
         f"{len(tps)} TPS ({(tps.category == 'rawan').sum()} rawan, {(tps.category == 'khusus').sum()} khusus), "
-        f"{len(bases)} bases, {len(features)} hospitals; police {police.sum() + POLRES_POOL}, TNI {tni.sum()}, "
-        f"Linmas {bases.linmas.sum()}"
+        f"{len(base_rows)} bases, {len(features)} hospitals; police {police.sum() + POLRES_POOL}, TNI {tni.sum()}, "
+        f"Linmas {sum(int(r['linmas']) for r in base_rows)}"
     )
 
 

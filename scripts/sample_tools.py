@@ -107,3 +107,24 @@ def write_tps(tps: pd.DataFrame, path: Path, coord_source: str) -> None:
         "coord_source",
     ]
     tps[columns].to_csv(path, index=False, lineterminator="\n")
+
+
+def write_bases(
+    rows: list[dict[str, object]], path: Path, agencies: tuple[str, ...]
+) -> None:
+    """Write the bases table (metres -> WGS84) with a headcount column per agency."""
+    bases = pd.DataFrame(rows)
+    bases["lon"], bases["lat"] = to_lonlat(bases["x"].to_numpy(), bases["y"].to_numpy())
+    columns = [
+        "base_id",
+        "name",
+        "kind",
+        "lon",
+        "lat",
+        "kecamatan",
+        "kelurahan",
+        "jurisdiction",
+        *agencies,
+        "coord_source",
+    ]
+    bases[columns].to_csv(path, index=False, lineterminator="\n")
