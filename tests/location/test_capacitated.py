@@ -8,9 +8,10 @@ from location_helpers import check_median
 
 from deploy_opt.location import _mip as mip
 from deploy_opt.location import p_median
+from deploy_opt.location._cap_heuristics import flow_assign
+from deploy_opt.location._cap_model import decode, solve_model
 from deploy_opt.location._knapsack_lr import dp_applicable, knapsack_lagrangian
 from deploy_opt.location._problem import prepare
-from deploy_opt.location.capacitated import _decode, _flow_assign, _solve_model
 
 
 def _instance(seed: int, n: int, p: int):
@@ -24,9 +25,9 @@ def _instance(seed: int, n: int, p: int):
 
 def _optimum(inst, p):
     rows, cols = np.nonzero(inst.allowed)
-    out = _solve_model(inst, p, rows, cols, 60.0)
+    out = solve_model(inst, p, rows, cols, 60.0)
     assert out.status == "optimal"
-    return out.objective, _decode(out, rows, cols, inst.n)
+    return out.objective, decode(out, rows, cols, inst.n)
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -54,7 +55,7 @@ def test_warm_start_gives_the_same_optimum():
     inst = prepare(cost, demands=demands, capacities=caps)
     opt, assign = _optimum(inst, 3)
     rows, cols = np.nonzero(inst.allowed)
-    out = _solve_model(inst, 3, rows, cols, 60.0, start=assign)
+    out = solve_model(inst, 3, rows, cols, 60.0, start=assign)
     assert out.status == "optimal"
     assert out.objective == pytest.approx(opt)
 
@@ -68,7 +69,7 @@ def test_warm_start_falls_back_without_the_binding(monkeypatch):
     inst = prepare(cost, demands=demands, capacities=caps)
     opt, assign = _optimum(inst, 2)
     rows, cols = np.nonzero(inst.allowed)
-    out = _solve_model(inst, 2, rows, cols, 60.0, start=assign)
+    out = solve_model(inst, 2, rows, cols, 60.0, start=assign)
     assert out.objective == pytest.approx(opt)
 
 
@@ -101,7 +102,7 @@ def test_warm_start_binding_is_used():
     mp = pytest.MonkeyPatch()
     mp.setattr(mip, "_solve_with_start", spy)
     try:
-        out = _solve_model(inst, 2, rows, cols, 60.0, start=assign)
+        out = solve_model(inst, 2, rows, cols, 60.0, start=assign)
     finally:
         mp.undo()
     assert calls
@@ -114,7 +115,7 @@ def test_flow_assignment_is_feasible(seed):
     cost, demands, caps = _instance(seed, 60, 6)
     inst = prepare(cost, demands=demands, capacities=caps)
     sites = np.arange(0, 60, 10)
-    assign = _flow_assign(inst, inst.allowed, sites)
+    assign = flow_assign(inst, inst.allowed, sites)
     assert assign is not None
     assert set(np.unique(assign)) <= set(sites.tolist())
     load = np.bincount(assign, weights=demands, minlength=60)

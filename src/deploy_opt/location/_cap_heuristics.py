@@ -1,0 +1,314 @@
+"""Primal heuristics for the capacitated p-median.
+
+Location-allocation (Cooper's alternation of an optimal single-source
+assignment and a relocation of each site), a min-cost-flow assignment with
+repair for large instances, and POPMUSIC (exact re-solution of sub-problems of
+neighbouring sites). Every solution returned is feasible.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from deploy_opt.location._cap_model import decode, gap_model, solve_model
+from deploy_opt.location._deadline import after, remaining
+from deploy_opt.location._problem import Instance, median_objective, prepare
+from deploy_opt.location.heuristics import greedy_add, penalised
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.intp]
+BoolArray = npt.NDArray[np.bool_]
+
+#: Above this many points location-allocation assigns by min-cost flow + repair.
+FLOW_ASSIGN_MIN_N = 1000
+#: Cheapest open sites per point in the assignment MIP of location-allocation.
+GAP_K = 10
+#: Cheapest sites per point considered when relocating a site.
+RELOCATE_K = 8
+#: Open sites per POPMUSIC sub-problem.
+POPMUSIC_R = 8
+#: Seconds per POPMUSIC sub-problem (its best solution so far is used after).
+POPMUSIC_SUB_LIMIT = 3.0
+#: Cheapest sites per point offered as candidates in a POPMUSIC sub-problem.
+POPMUSIC_K = 10
+
+
+def gap_assign(
+    inst: Instance,
+    allowed: BoolArray,
+    p: int,
+    sites: IntArray,
+    time_limit: float | None,
+) -> IntArray | None:
+    """Best single-source assignment to the open ``sites`` (each point limited to
+    its :data:`GAP_K` cheapest open sites, widened when that is infeasible)."""
+    k = min(GAP_K, sites.size)
+    sub_allowed = allowed[:, sites]
+    sub_cost = np.where(sub_allowed, inst.weighted[:, sites], np.inf)
+    while True:
+        part = np.argsort(sub_cost, axis=1, kind="stable")[:, :k]
+        rows = np.repeat(np.arange(inst.n), k)
+        local = part.ravel()
+        ok = sub_allowed[rows, local]
+        rows, cols = rows[ok].astype(np.intp), sites[local[ok]].astype(np.intp)
+        out = gap_model(inst, rows, cols, time_limit)
+        assign = decode(out, rows, cols, inst.n)
+        if assign is not None or k >= sites.size:
+            return assign
+        k = min(sites.size, 2 * k)
+
+
+def flow_assign(inst: Instance, allowed: BoolArray, sites: IntArray) -> IntArray | None:
+    """Fast single-source assignment to the open ``sites`` for large instances.
+
+    The splittable version (a transportation problem over each point's
+    :data:`GAP_K` cheapest open sites; cost per unit of demand
+    ``w_i c_ij / d_i``) is solved exactly as a min-cost flow (OR-Tools); each
+    point then goes to the site carrying most of its demand, overloaded sites
+    shed their cheapest-to-move points to sites with room, and single moves to
+    cheaper sites with room finish. ``None`` when no feasible repair is found.
+    """
+    from ortools.graph.python import min_cost_flow
+
+    caps = inst.capacities
+    assert caps is not None
+    n, s_count = inst.n, sites.size
+    k = min(GAP_K, s_count)
+    sub_cost = np.where(allowed[:, sites], inst.weighted[:, sites], np.inf)
+    near = np.argsort(sub_cost, axis=1, kind="stable")[:, :k]
+    rows = np.repeat(np.arange(n), k)
+    local = near.ravel()
+    ok = np.isfinite(sub_cost[rows, local])
+    rows, local = rows[ok], local[ok]
+    dem = np.round(inst.demands).astype(np.int64)
+    if not np.all(dem == inst.demands) or dem.min(initial=1) <= 0:
+        return None
+    unit = sub_cost[rows, local] / dem[rows]
+    scale = 1e6 / max(float(unit.max(initial=1.0)), 1e-12)
+    flow = min_cost_flow.SimpleMinCostFlow()
+    sink = n + s_count
+    tails = np.concatenate([rows, n + np.arange(s_count)]).astype(np.int32)
+    heads = np.concatenate([n + local, np.full(s_count, sink)]).astype(np.int32)
+    capacity = np.concatenate([dem[rows], np.floor(caps[sites]).astype(np.int64)])
+    costs = np.concatenate([np.round(unit * scale), np.zeros(s_count)]).astype(np.int64)
+    flow.add_arcs_with_capacity_and_unit_cost(tails, heads, capacity, costs)
+    supplies = np.concatenate([dem, np.zeros(s_count, dtype=np.int64), [-dem.sum()]])
+    flow.set_nodes_supplies(np.arange(sink + 1, dtype=np.int32), supplies)
+    if flow.solve() != flow.OPTIMAL:
+        return None
+    amounts = flow.flows(np.arange(rows.size, dtype=np.int32))
+    share = np.zeros((n, s_count))
+    share[rows, local] = amounts
+    assign_local = np.argmax(share, axis=1)
+    load = np.bincount(assign_local, weights=inst.demands, minlength=s_count)
+    room = caps[sites] - load
+    cand_ok = np.isfinite(sub_cost)
+    # repair: overloaded sites move out their cheapest-to-move points
+    for j in np.flatnonzero(room < -1e-9):
+        members = np.flatnonzero(assign_local == j)
+        while room[j] < -1e-9 and members.size:
+            extra = sub_cost[members] - sub_cost[members, j][:, None]
+            fits = (room[None, :] >= inst.demands[members][:, None] - 1e-9) & cand_ok[
+                members
+            ]
+            fits[:, j] = False
+            extra = np.where(fits, extra, np.inf)
+            flat = int(np.argmin(extra))
+            a, b = divmod(flat, s_count)
+            if not np.isfinite(extra[a, b]):
+                return None
+            i = members[a]
+            assign_local[i] = b
+            room[j] += inst.demands[i]
+            room[b] -= inst.demands[i]
+            members = np.delete(members, a)
+    # improvement: single moves to cheaper sites with room
+    for _ in range(3):
+        moved = False
+        for i in range(n):
+            here = assign_local[i]
+            better = np.flatnonzero(
+                (sub_cost[i] < sub_cost[i, here] - 1e-9)
+                & (room >= inst.demands[i] - 1e-9)
+            )
+            if better.size:
+                b = int(better[np.argmin(sub_cost[i, better])])
+                room[here] += inst.demands[i]
+                room[b] -= inst.demands[i]
+                assign_local[i] = b
+                moved = True
+        if not moved:
+            break
+    return sites[assign_local].astype(np.intp)
+
+
+def relocate(
+    inst: Instance, allowed: BoolArray, assign: IntArray, near: IntArray
+) -> IntArray:
+    """Move each open site to the candidate that serves its own points cheapest.
+
+    Candidates are the current site and each member's :data:`RELOCATE_K` cheapest
+    sites; a candidate must be usable by every member, hold their demand, and not
+    be open already. Required sites stay. Returns the new open sites.
+    """
+    caps = inst.capacities
+    assert caps is not None
+    weighted = inst.weighted
+    is_open = np.zeros(inst.m, dtype=bool)
+    is_open[assign] = True
+    is_open[inst.required] = True
+    fixed = np.zeros(inst.m, dtype=bool)
+    fixed[inst.required] = True
+    order = np.argsort(assign, kind="stable")
+    bounds = np.searchsorted(assign[order], np.arange(inst.m + 1))
+    for j in np.flatnonzero(is_open & ~fixed):
+        members = order[bounds[j] : bounds[j + 1]]
+        if members.size == 0:
+            continue
+        cand = np.unique(np.concatenate([near[members].ravel(), [j]]))
+        cand = cand[(~is_open[cand]) | (cand == j)]
+        load = float(inst.demands[members].sum())
+        cand = cand[caps[cand] >= load - 1e-9]
+        cand = cand[allowed[np.ix_(members, cand)].all(axis=0)]
+        if cand.size <= 1:
+            continue
+        totals = weighted[np.ix_(members, cand)].sum(axis=0)
+        best = int(cand[int(np.argmin(totals))])
+        if best != j and totals.min() < weighted[members, j].sum() - 1e-9:
+            is_open[j] = False
+            is_open[best] = True
+            assign[members] = best
+    return np.flatnonzero(is_open).astype(np.intp)
+
+
+def locate_allocate(
+    inst: Instance,
+    allowed: BoolArray,
+    p: int,
+    sites: IntArray,
+    deadline: float | None,
+) -> tuple[IntArray | None, int]:
+    """Alternate optimal assignment (GAP MIP) and site relocation (Cooper-style
+    location-allocation) from ``sites`` until no improvement or the deadline.
+
+    Returns the best assignment found (``None`` if none) and the rounds made.
+    """
+    near_cost = np.where(allowed, inst.weighted, np.inf)
+    kk = min(RELOCATE_K, inst.m)
+    near = np.argpartition(near_cost, kk - 1, axis=1)[:, :kk]
+    best: IntArray | None = None
+    best_cost = np.inf
+    rounds = 0
+    while True:
+        left = remaining(deadline)
+        if left is not None and left <= 0.05:
+            break
+        if inst.n > FLOW_ASSIGN_MIN_N:
+            assign = flow_assign(inst, allowed, sites)
+        else:
+            assign = gap_assign(inst, allowed, p, sites, left)
+        rounds += 1
+        if assign is None:
+            break
+        cost = median_objective(inst, assign)
+        if best is not None and not cost < best_cost - 1e-9 * max(1.0, best_cost):
+            break
+        best, best_cost = assign.copy(), cost
+        sites = relocate(inst, allowed, assign, near)
+    return best, rounds
+
+
+def popmusic(
+    inst: Instance,
+    allowed: BoolArray,
+    assign: IntArray,
+    deadline: float | None,
+) -> tuple[IntArray, int]:
+    """Improve an assignment by re-solving small sub-problems exactly (POPMUSIC).
+
+    A sub-problem takes one open site with its :data:`POPMUSIC_R` - 1 nearest open
+    sites (nearness: mean cost from one site's points to the other), their
+    points, and as candidates every site among those points' cheapest that is
+    not open elsewhere; HiGHS re-solves this capacitated ``r``-median. The
+    current solution is feasible for it, so the result never gets worse. Stops
+    when every site has been a seed since the last improvement, or at the
+    deadline. Returns the assignment and the sub-problems solved.
+    """
+    caps = inst.capacities
+    assert caps is not None
+    assign = assign.copy()
+    weighted = inst.weighted
+    cheap = np.where(allowed, weighted, np.inf)
+    kk = min(POPMUSIC_K, inst.m)
+    near = np.argpartition(cheap, kk - 1, axis=1)[:, :kk]
+    required = np.zeros(inst.m, dtype=bool)
+    required[inst.required] = True
+    todo = list(np.unique(assign))
+    done: set[int] = set()
+    solved = 0
+    while todo:
+        left = remaining(deadline)
+        if left is not None and left <= 0.05:
+            break
+        seed = int(todo.pop(0))
+        if seed in done or not (assign == seed).any():
+            continue
+        done.add(seed)
+        open_sites = np.unique(assign)
+        # mean cost from the seed's points to every open site
+        members = np.flatnonzero(assign == seed)
+        reach = np.where(
+            allowed[np.ix_(members, open_sites)],
+            weighted[np.ix_(members, open_sites)],
+            np.inf,
+        ).mean(axis=0)
+        r = min(POPMUSIC_R, open_sites.size)
+        group = open_sites[np.argsort(reach, kind="stable")[:r]]
+        pts = np.flatnonzero(np.isin(assign, group))
+        cands = np.unique(np.concatenate([near[pts].ravel(), group]))
+        cands = cands[~np.isin(cands, open_sites) | np.isin(cands, group)]
+        # each point keeps its cheapest candidates and the group's sites
+        offered = np.zeros((pts.size, cands.size), dtype=bool)
+        pos = np.searchsorted(cands, near[pts])
+        hit = cands[np.minimum(pos, cands.size - 1)] == near[pts]
+        offered[np.nonzero(hit)[0], pos[hit]] = True
+        offered[:, np.searchsorted(cands, group)] = True
+        sub_allowed = allowed[np.ix_(pts, cands)] & offered
+        sub = prepare(
+            np.where(sub_allowed, inst.cost[np.ix_(pts, cands)], np.inf),
+            weights=inst.weights[pts],
+            demands=inst.demands[pts],
+            capacities=caps[cands],
+            required=np.flatnonzero(required[cands]),
+        )
+        rows, cols = np.nonzero(sub_allowed)
+        limit = POPMUSIC_SUB_LIMIT if left is None else min(left, POPMUSIC_SUB_LIMIT)
+        current = np.searchsorted(cands, assign[pts])
+        out = solve_model(sub, group.size, rows, cols, limit, start=current)
+        solved += 1
+        found = decode(out, rows, cols, pts.size)
+        if found is None:
+            continue
+        before = float(weighted[pts, assign[pts]].sum())
+        after = float(weighted[pts, cands[found]].sum())
+        if after < before - 1e-9 * max(1.0, before):
+            assign[pts] = cands[found]
+            new = np.setdiff1d(np.unique(cands[found]), group)
+            changed = set(group.tolist()) | set(new.tolist())
+            done -= changed
+            todo.extend(sorted(changed - set(todo)))
+    return assign, solved
+
+
+def heuristic_solution(
+    inst: Instance, allowed: BoolArray, p: int, deadline: float | None
+) -> IntArray | None:
+    """Greedy sites, location-allocation, then POPMUSIC, until ``deadline``."""
+    dist, _ = penalised(np.where(allowed, inst.weighted, np.inf))
+    sites = greedy_add(dist, p, inst.required)
+    left = remaining(deadline)
+    assign, _ = locate_allocate(inst, allowed, p, sites, after(left, 0.3))
+    if assign is None:
+        return None
+    return popmusic(inst, allowed, assign, deadline)[0]
