@@ -7,7 +7,7 @@ import pytest
 from location_helpers import check_median
 
 from deploy_opt.location import _mip as mip
-from deploy_opt.location import p_median
+from deploy_opt.location import capacitated, p_median
 from deploy_opt.location._cap_heuristics import flow_assign
 from deploy_opt.location._cap_model import decode, solve_model
 from deploy_opt.location._knapsack_lr import dp_applicable, knapsack_lagrangian
@@ -73,11 +73,16 @@ def test_warm_start_falls_back_without_the_binding(monkeypatch):
     assert out.objective == pytest.approx(opt)
 
 
-def test_heuristic_and_knapsack_path_is_consistent():
-    # 45 x 45 = 2,025 pairs: heuristic, knapsack Lagrangian and reduced MIP
+@pytest.mark.parametrize("colgen", [True, False])
+def test_heuristic_and_bound_path_is_consistent(colgen, monkeypatch):
+    # 45 x 45 = 2,025 pairs: heuristic, then column generation (or, without it,
+    # the knapsack Lagrangian) and the exact phase
+    if not colgen:
+        monkeypatch.setattr(capacitated, "cg_applicable", lambda *args: False)
     cost, demands, caps = _instance(3, 45, 4)
     res = p_median(cost, 4, demands=demands, capacities=caps, time_limit=30.0)
-    assert "knapsack lagrangian" in res.method
+    expected = "column generation" if colgen else "knapsack lagrangian"
+    assert expected in res.method
     check_median(res, cost, 4, demands=demands, capacities=caps)
     assert res.bound <= res.objective + 1e-9
     if res.status == "optimal":

@@ -70,6 +70,7 @@ import time
 import numpy as np
 import numpy.typing as npt
 
+from deploy_opt.location._cap_exact import solve_by_columns
 from deploy_opt.location._cap_heuristics import (
     heuristic_solution,
     locate_allocate,
@@ -82,6 +83,7 @@ from deploy_opt.location._cap_model import (
     restricted_mip,
     solve_model,
 )
+from deploy_opt.location._colgen import cg_applicable
 from deploy_opt.location._deadline import after, remaining
 from deploy_opt.location._knapsack_lr import dp_applicable, knapsack_lagrangian
 from deploy_opt.location._problem import Instance, median_objective
@@ -96,6 +98,8 @@ BoolArray = npt.NDArray[np.bool_]
 FULL_MODEL_PAIRS = 45_000
 #: From this many pairs the full-model path also runs the heuristic first.
 HEURISTIC_MIN_PAIRS = 2_000
+#: Share of the time limit for that heuristic.
+HEURISTIC_SHARE = 0.15
 #: Most pairs handed to the reduced exact MIP.
 REDUCED_MODEL_PAIRS = 120_000
 #: Cheapest sites per point in the restricted (heuristic) MIP.
@@ -219,11 +223,13 @@ def _solve_full(
     """Instances small enough for the full model.
 
     From :data:`HEURISTIC_MIN_PAIRS` pairs a location-allocation + POPMUSIC
-    solution comes first. With integer demands and capacities the
-    integer-knapsack Lagrangian then bounds the problem and fixes every pair
-    that cannot be in a solution better than the incumbent; HiGHS solves the
-    model on the surviving pairs (or the full model, warm-started with the
-    incumbent, when the DP does not apply).
+    solution comes first. With integer demands and capacities, column
+    generation with triple cuts bounds the problem, fixes pairs and enumerates
+    the clusters of every better solution for a partition MIP
+    (:mod:`~deploy_opt.location._cap_exact`); if that does not finish, HiGHS
+    solves the model on the pairs left. Without SciPy's HiGHS binding the
+    integer-knapsack Lagrangian does the fixing; with fractional demands the
+    full model goes to HiGHS, warm-started with the incumbent.
     """
     caps = inst.capacities
     assert caps is not None
@@ -231,10 +237,22 @@ def _solve_full(
     heuristic = None
     if n_pairs >= HEURISTIC_MIN_PAIRS:
         heuristic = heuristic_solution(
-            inst, allowed, p, after(remaining(deadline), 0.15)
+            inst, allowed, p, after(remaining(deadline), HEURISTIC_SHARE)
         )
-        method = "location-allocation + POPMUSIC, HiGHS"
+        method = "location-allocation + POPMUSIC"
     ub = np.inf if heuristic is None else median_objective(inst, heuristic)
+    if heuristic is not None and cg_applicable(inst.demands, caps, inst.n, inst.m):
+        exact = solve_by_columns(inst, allowed, p, heuristic, deadline)
+        method += ", " + exact.method
+        assign = exact.assignment
+        if exact.proven or exact.usable is None:
+            status: Status = "optimal" if exact.proven else "time_limit"
+            if deadline is None and not exact.proven:
+                status = "feasible"
+            return _finish(inst, p, assign, exact.bound, status, method, seed, start)
+        return _reduced_model(
+            inst, p, exact.usable, assign, exact.bound, deadline, method, seed, start
+        )
     use_dp = heuristic is not None and dp_applicable(inst.demands, caps, inst.n, inst.m)
     if not use_dp:
         rows, cols = np.nonzero(allowed)
@@ -248,10 +266,9 @@ def _solve_full(
         )
         if better:
             assign = heuristic
-        return _finish(inst, p, assign, bound, status, method, seed, start)
+        return _finish(inst, p, assign, bound, status, method + ", HiGHS", seed, start)
 
     assert heuristic is not None
-    assign = heuristic
     lr = knapsack_lagrangian(
         inst.weighted,
         allowed,
@@ -263,13 +280,31 @@ def _solve_full(
         after(remaining(deadline), 0.15),
         integral=inst.integral,
     )
-    bound = lr.bound
     method += f", knapsack lagrangian ({lr.iterations} it)"
     # only strictly better solutions are of interest
     step = 1.0 - 1e-6 if inst.integral else 1e-9 * max(1.0, abs(ub))
-    if bound >= ub - step:
-        return _finish(inst, p, assign, ub, "optimal", method, seed, start)
+    if lr.bound >= ub - step:
+        return _finish(inst, p, heuristic, ub, "optimal", method, seed, start)
     keep = allowed & (lr.pair_bound <= ub - step)
+    return _reduced_model(
+        inst, p, keep, heuristic, lr.bound, deadline, method, seed, start
+    )
+
+
+def _reduced_model(
+    inst: Instance,
+    p: int,
+    keep: BoolArray,
+    assign: IntArray | None,
+    bound: float,
+    deadline: float | None,
+    method: str,
+    seed: int,
+    start: float,
+) -> LocationResult:
+    """HiGHS on the pairs ``keep`` that every solution better than ``assign``
+    uses: "optimal" or "infeasible" there proves the better of the two optimal."""
+    ub = np.inf if assign is None else median_objective(inst, assign)
     rows, cols = np.nonzero(keep)
     method += f", HiGHS on {rows.size} pairs"
     out = solve_model(inst, p, rows, cols, remaining(deadline))
@@ -277,7 +312,8 @@ def _solve_full(
     if found is not None and median_objective(inst, found) < ub:
         assign, ub = found, median_objective(inst, found)
     if out.status in ("optimal", "infeasible"):
-        # every solution better than the incumbent lies in the reduced model
+        if assign is None:
+            return _finish(inst, p, None, np.inf, "infeasible", method, seed, start)
         return _finish(inst, p, assign, ub, "optimal", method, seed, start)
     if np.isfinite(out.bound):
         bound = max(bound, min(out.bound, ub))

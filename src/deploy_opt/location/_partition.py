@@ -1,0 +1,297 @@
+r"""Set partitioning over given clusters: the best solution of cost at most a cutoff.
+
+Rows: each point in exactly one cluster, at most one cluster per site, at most
+``p - |R|`` clusters at free sites (required sites are open anyway), and triple
+cuts :math:`\sum_{c : |S_c \cap T| \ge 2} z_c \le 1` (valid for every
+partition).
+
+All clusters are known, so :func:`search` is a plain branch and cut over
+them, with HiGHS solving the LPs warm (dual simplex): at the root, rounds of
+triple cuts and reduced-cost fixing (a cluster whose reduced cost exceeds
+``cutoff - LP`` is in no solution at most ``cutoff``); then best-bound search,
+branching on the most fractional site (open / closed), else on the most
+fractional (point, site) pair (assigned there / not), pruning nodes whose LP
+exceeds the cutoff, which drops below each solution found. The node count is
+limited, so the result does not depend on timing (only the deadline may cut
+it). :func:`mip_heuristic` hands the same model to HiGHS's MIP with a node
+limit, to find a good solution among the clusters of the column generation.
+"""
+
+from __future__ import annotations
+
+import heapq
+import time
+
+import numpy as np
+import numpy.typing as npt
+
+from deploy_opt.location._sr_cuts import cut_hits, separate_triples
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.intp]
+BoolArray = npt.NDArray[np.bool_]
+
+#: Rounds of cuts and fixing on the root LP.
+ROOT_ROUNDS = 12
+#: Triples added per round, and per point and round.
+LP_CUTS = 80
+LP_CUTS_PER_POINT = 3
+#: Node limit of the search.
+MAX_NODES = 20_000
+
+
+#: A search node: closed sites, opened sites, banned and forced (point, site) pairs.
+_Node = tuple[
+    frozenset[int],
+    frozenset[int],
+    frozenset[tuple[int, int]],
+    frozenset[tuple[int, int]],
+]
+
+
+class _Model:
+    """The partitioning LP over the clusters in HiGHS."""
+
+    def __init__(
+        self,
+        cost: FloatArray,
+        sites: IntArray,
+        members: BoolArray,
+        required: IntArray,
+        p: int,
+        triples: IntArray,
+    ) -> None:
+        from scipy.optimize._highspy import _core as h
+
+        self.h = h
+        inf = self.inf = h.kHighsInf
+        n, m = cost.shape
+        k = sites.size
+        self.n, self.m, self.k = n, m, k
+        self.sites, self.members = sites, members
+        self.col_cost = np.where(members, cost[:, sites].T, 0.0).sum(axis=1)
+        free = np.ones(m, dtype=bool)
+        free[required] = False
+        r_pts, c_pts = np.nonzero(members.T)
+        c_free = np.flatnonzero(free[sites])
+        rows = np.concatenate([r_pts, n + sites, np.full(c_free.size, n + m)])
+        cols = np.concatenate([c_pts, np.arange(k), c_free])
+        order = np.lexsort((rows, cols))
+        rows, cols = rows[order], cols[order]
+        lp = h.HighsLp()
+        lp.num_col_, lp.num_row_ = k, n + m + 1
+        lp.col_cost_ = self.col_cost
+        lp.col_lower_ = np.zeros(k)
+        lp.col_upper_ = np.ones(k)
+        lp.row_lower_ = np.concatenate([np.ones(n), np.full(m + 1, -inf)])
+        lp.row_upper_ = np.concatenate(
+            [np.ones(n), np.ones(m), [float(p - required.size)]]
+        )
+        lp.a_matrix_.format_ = h.MatrixFormat.kColwise
+        lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = k, n + m + 1
+        lp.a_matrix_.start_ = np.searchsorted(cols, np.arange(k + 1)).astype(np.int32)
+        lp.a_matrix_.index_ = rows.astype(np.int32)
+        lp.a_matrix_.value_ = np.ones(rows.size)
+        hs = h._Highs()
+        hs.setOptionValue("output_flag", False)
+        self.ok = hs.passModel(lp) != h.HighsStatus.kError
+        self.hs = hs
+        self.known: set[tuple[int, int, int]] = set()
+        self.upper = np.ones(k)
+        self.site_lower = np.zeros(m)
+        self.add_cuts(triples)
+
+    def add_cuts(self, triples: IntArray) -> None:
+        hits = cut_hits(self.members, triples)
+        for t in range(triples.shape[0]):
+            key = (int(triples[t, 0]), int(triples[t, 1]), int(triples[t, 2]))
+            if key in self.known:
+                continue
+            self.known.add(key)
+            c = np.flatnonzero(hits[:, t]).astype(np.int32)
+            self.hs.addRow(-self.inf, 1.0, c.size, c, np.ones(c.size))
+
+    def set_bounds(self, upper: FloatArray, site_lower: FloatArray) -> None:
+        """Column upper bounds (0 or 1) and lower bounds of the site rows."""
+        diff = np.flatnonzero(upper != self.upper).astype(np.int32)
+        if diff.size:
+            self.hs.changeColsBounds(diff.size, diff, np.zeros(diff.size), upper[diff])
+            self.upper = upper.copy()
+        for j in np.flatnonzero(site_lower != self.site_lower).tolist():
+            self.hs.changeRowBounds(self.n + j, float(site_lower[j]), 1.0)
+        self.site_lower = site_lower.copy()
+
+    def solve(self) -> tuple[float, FloatArray, FloatArray] | None:
+        """LP value, column values and reduced costs (``None`` if infeasible)."""
+        self.hs.run()
+        if self.hs.getModelStatus() != self.h.HighsModelStatus.kOptimal:
+            return None
+        sol = self.hs.getSolution()
+        value = float(self.hs.getInfo().objective_function_value)
+        return value, np.asarray(sol.col_value), np.asarray(sol.col_dual)
+
+    def assignment(self, z: FloatArray) -> IntArray | None:
+        assign = np.full(self.n, -1, dtype=np.intp)
+        for c in np.flatnonzero(z > 0.5):
+            assign[self.members[c]] = self.sites[c]
+        return None if (assign < 0).any() else assign
+
+
+def search(
+    cost: FloatArray,
+    sites: IntArray,
+    members: BoolArray,
+    required: IntArray,
+    p: int,
+    triples: IntArray,
+    cutoff: float,
+    step: float,
+    deadline: float | None,
+) -> tuple[str, IntArray | None, float]:
+    """Best partition of cost at most ``cutoff`` over the clusters.
+
+    Parameters
+    ----------
+    cost
+        Weighted costs ``(n, m)``.
+    sites, members
+        The clusters: sites ``(k,)`` and points ``(k, n)``.
+    required, p
+        Required sites and the number of sites.
+    triples
+        Triple cuts to start with.
+    cutoff
+        Only solutions of cost at most this count.
+    step
+        After a solution of cost ``v``, only those at most ``v - step`` count.
+    deadline
+        ``time.perf_counter()`` value at which to stop (``None``: none).
+
+    Returns
+    -------
+    status, assignment, bound
+        ``"optimal"`` (with its assignment), ``"infeasible"`` (no solution at
+        most ``cutoff``) or ``"time_limit"`` (the best assignment found, if any,
+        and a bound valid for solutions at most ``cutoff``).
+    """
+    k = sites.size
+    if k == 0:
+        return "infeasible", None, np.inf
+    model = _Model(cost, sites, members, required, p, triples)
+    if not model.ok:
+        return "time_limit", None, -np.inf
+    n, m = model.n, model.m
+    best: IntArray | None = None
+    limit = cutoff
+    tol = 1e-9 * max(1.0, abs(cutoff))
+    alive = np.ones(k, dtype=bool)
+    # root: cuts and fixing
+    root = None
+    for _ in range(ROOT_ROUNDS):
+        root = model.solve()
+        if root is None or root[0] > limit + tol:
+            return "infeasible", None, np.inf
+        value, z, red = root
+        alive &= ~(red > limit - value + tol)
+        model.set_bounds(alive.astype(np.float64), model.site_lower)
+        support = np.flatnonzero(z > 1e-9)
+        new = separate_triples(
+            z[support], members[support], model.known, LP_CUTS, LP_CUTS_PER_POINT
+        )
+        if new.shape[0] == 0:
+            break
+        model.add_cuts(new)
+    on_site = [np.flatnonzero(sites == j) for j in range(m)]
+    heap: list[tuple[float, int, _Node]] = [
+        (-np.inf, 0, (frozenset(), frozenset(), frozenset(), frozenset()))
+    ]
+    count = 0
+    nodes = 0
+    while heap:
+        if nodes >= MAX_NODES or (
+            deadline is not None and time.perf_counter() > deadline
+        ):
+            low = min(h[0] for h in heap)
+            return "time_limit", best, max(low, -np.inf)
+        parent_bound, _, node = heapq.heappop(heap)
+        if parent_bound > limit + tol:
+            continue
+        nodes += 1
+        closed, opened, banned, forced = node
+        upper = alive.astype(np.float64)
+        for j in closed:
+            upper[on_site[j]] = 0.0
+        for i, j in banned:
+            upper[on_site[j][members[on_site[j], i]]] = 0.0
+        for i, j in forced:
+            upper[members[:, i] & (sites != j)] = 0.0
+            upper[on_site[j][~members[on_site[j], i]]] = 0.0
+        site_lower = np.zeros(m)
+        site_lower[list(opened)] = 1.0
+        model.set_bounds(upper, site_lower)
+        out = model.solve()
+        if out is None or out[0] > limit + tol:
+            continue
+        value, z, _ = out
+        frac = np.minimum(z, 1.0 - z)
+        if frac.max(initial=0.0) <= 1e-6:
+            assign = model.assignment(z)
+            if assign is not None:
+                best = assign
+                found = float(cost[np.arange(n), assign].sum())
+                limit = found - max(step, 1e-9 * max(1.0, abs(found)))
+            continue
+        y = np.bincount(sites, weights=z, minlength=m)
+        fy = np.minimum(y, 1.0 - y)
+        if fy.max() > 1e-6:
+            j = int(np.argmax(fy))
+            children = [
+                (closed | {j}, opened, banned, forced),
+                (closed, opened | {j}, banned, forced),
+            ]
+        else:
+            x = np.zeros((n, m))
+            np.add.at(x.T, sites, z[:, None] * members)
+            fx = np.minimum(x, 1.0 - x)
+            i, j = (int(v) for v in np.unravel_index(int(np.argmax(fx)), fx.shape))
+            children = [
+                (closed, opened, banned | {(i, j)}, forced),
+                (closed, opened | {j}, banned, forced | {(i, j)}),
+            ]
+        for child in children:
+            count += 1
+            heapq.heappush(heap, (value, count, child))
+    if best is not None:
+        return "optimal", best, float(cost[np.arange(n), best].sum())
+    return "infeasible", None, np.inf
+
+
+def mip_heuristic(
+    cost: FloatArray,
+    sites: IntArray,
+    members: BoolArray,
+    required: IntArray,
+    p: int,
+    triples: IntArray,
+    cutoff: float,
+    max_nodes: int,
+    deadline: float | None,
+) -> IntArray | None:
+    """A partition of cost at most ``cutoff`` found by HiGHS's MIP within
+    ``max_nodes`` nodes (``None`` if none)."""
+    if sites.size == 0:
+        return None
+    model = _Model(cost, sites, members, required, p, triples)
+    if not model.ok:
+        return None
+    hs, k = model.hs, model.k
+    idx = np.arange(k, dtype=np.int32)
+    hs.addRow(-model.inf, float(cutoff), k, idx, model.col_cost)
+    hs.changeColsIntegrality(k, idx, np.ones(k, dtype=np.uint8))
+    hs.setOptionValue("mip_max_nodes", int(max_nodes))
+    if deadline is not None:
+        hs.setOptionValue("time_limit", max(deadline - time.perf_counter(), 0.01))
+    hs.run()
+    if int(hs.getInfo().primal_solution_status) != 2:
+        return None
+    return model.assignment(np.asarray(hs.getSolution().col_value))
