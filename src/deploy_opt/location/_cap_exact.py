@@ -3,18 +3,15 @@ r"""Exact capacitated p-median for integral demands: bound, fixing, enumeration.
 1. *Root bound* (:mod:`~deploy_opt.location._colgen`): column generation on
    the set-partitioning master from the incumbent's clusters, then rounds of
    triple cuts.
-2. *Master heuristic*: a node-limited set-partitioning MIP over the master's
-   clusters for a better incumbent.
-3. *Reduced-cost fixing* of (point, site) pairs
+2. *Reduced-cost fixing* of (point, site) pairs
    (:mod:`~deploy_opt.location._cg_pricing`).
-4. *Enumeration* (:mod:`~deploy_opt.location._column_enum`) of every cluster
+3. *Enumeration* (:mod:`~deploy_opt.location._column_enum`) of every cluster
    that can be in a solution at most a target ``t``, and the partition MIP over
    them: optimal there is optimal overall; infeasible means no solution costs
-   at most ``t``, which becomes the bound. ``t`` starts just below the
-   incumbent; when the clusters are too many it restarts a little above the
-   bound and moves up by the same step after each infeasible answer (the step
-   halving while the clusters are still too many), so a weak incumbent costs
-   time, not the proof.
+   at most ``t``, which becomes the bound. ``t`` is just below the incumbent
+   when those clusters are few enough, else the largest target (found by
+   bisection) whose clusters are; so a weak incumbent costs time, not the
+   proof.
 
 When even that enumeration is too large, the caller gets the fixed pairs for
 the compact model.
@@ -30,22 +27,20 @@ import numpy.typing as npt
 
 from deploy_opt.location._colgen import root_bound
 from deploy_opt.location._column_enum import enumerate_columns
-from deploy_opt.location._partition import mip_heuristic, search
+from deploy_opt.location._partition import search
 from deploy_opt.location._problem import Instance, median_objective
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
 BoolArray = npt.NDArray[np.bool_]
 
-#: Node limit of the MIP over the master's clusters.
-MASTER_MIP_NODES = 200
 #: Most clusters enumerated for the partition MIP.
-MAX_COLUMNS = 60_000
-#: First target above the bound, relative to the bound.
-FIRST_GAP = 0.0025
-#: Targets tried: too many clusters halve the step above the bound, an
-#: infeasible partition search raises the bound to the target.
-MAX_TARGETS = 10
+MAX_COLUMNS = 20_000
+#: Without an incumbent, the first targets lie within this share above the bound.
+FIRST_GAP = 0.02
+#: Partition searches at most, and bisection steps to pick each one's target.
+MAX_TARGETS = 6
+BISECTIONS = 5
 
 
 @dataclass
@@ -96,38 +91,16 @@ def solve_by_columns(
         method += f", {root.cuts} triple cuts"
     if bound > below(ub):
         return ExactOutcome(assign, bound, assign is not None, method)
-    master = root.master
-    found = mip_heuristic(
-        cost,
-        master.sites,
-        master.members,
-        inst.required,
-        p,
-        root.triples,
-        below(ub),
-        MASTER_MIP_NODES,
-        deadline,
-    )
-    if found is not None and median_objective(inst, found) < ub:
-        assign, ub = found, median_objective(inst, found)
-        method += ", master MIP"
-    if bound > below(ub):
-        return ExactOutcome(assign, bound, assign is not None, method)
-
     mult = root.multipliers
     pair = mult.pair_bounds(cost, dem, cap, root.triples, inst.required, p)
     base = mult.site_bases(inst.required, p)
     tri, tau = mult.active(root.triples)
     assert mult.lam is not None
     hi = below(ub)
-    delta = FIRST_GAP * max(1.0, abs(bound))
-    t = hi  # straight to the proof when the clusters are few enough
-    guess = False  # whether t is a guess below the incumbent
-    for _ in range(MAX_TARGETS):
-        if deadline is not None and time.perf_counter() > deadline:
-            break
+
+    def clusters(t: float) -> tuple[IntArray, BoolArray] | None:
         usable = allowed & (pair <= t)
-        cols = enumerate_columns(
+        return enumerate_columns(
             cost,
             dem,
             cap,
@@ -138,12 +111,29 @@ def solve_by_columns(
             base + (t - mult.value),
             MAX_COLUMNS,
         )
-        if cols is None:  # too many: a target nearer the bound
-            if guess:
-                delta *= 0.5
-            guess = True
-            t = min(hi, bound + delta)
-            continue
+
+    for _ in range(MAX_TARGETS):
+        if deadline is not None and time.perf_counter() > deadline:
+            break
+        t, cols = hi, clusters(hi) if np.isfinite(hi) else None
+        if cols is None:  # the largest target whose clusters fit, by bisection
+            low, high = (
+                bound,
+                hi if np.isfinite(hi) else bound + FIRST_GAP * max(1.0, abs(bound)),
+            )
+            for _ in range(BISECTIONS):
+                mid = 0.5 * (low + high)
+                if inst.integral:  # solutions at most t are those at most floor(t)
+                    mid = float(np.floor(mid)) + 1e-6
+                    if mid <= low or mid >= high:
+                        break
+                found_cols = clusters(mid)
+                if found_cols is None:
+                    high = mid
+                else:
+                    low, t, cols = mid, mid, found_cols
+            if cols is None:
+                break
         sites, members = cols
         status, found, dual = search(
             cost, sites, members, inst.required, p, root.triples, t, step, deadline
@@ -155,10 +145,9 @@ def solve_by_columns(
         if status == "infeasible":
             if t >= hi:  # nothing better than the incumbent
                 return ExactOutcome(assign, ub, assign is not None, method)
-            bound = max(bound, t)
-            t = min(hi, bound + delta)
+            bound = max(bound, float(np.floor(t)) + 1.0 if inst.integral else t)
             continue
-        # time limit: HiGHS's bound holds for solutions at most t
+        # time limit: the search's bound holds for solutions at most t
         bound = max(bound, min(dual, t))
         break
     if not np.isfinite(hi):

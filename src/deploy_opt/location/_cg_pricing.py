@@ -19,10 +19,12 @@ cuts), site ``j`` prices
 is a lower bound on every solution, for any such multipliers and any lower
 bounds :math:`\rho_j` on the pricing optima: a partition meets the point rows
 with equality and each cut row at most once. The cut-free DP
-(:mod:`~deploy_opt.location._knapsack_dp`) prices all sites at once; a site
-whose cut-free optimum takes two points of a penalised triple is *pending* and
-is solved exactly (:mod:`~deploy_opt.location._penalised_dp`) only where the
-bound needs it: while it is among the chosen sites.
+(:mod:`~deploy_opt.location._knapsack_dp`) prices all sites at once; sites whose
+optimum takes two points of a penalised triple go through the vectorised
+relaxation of :mod:`~deploy_opt.location._penalised_batch`; those it leaves
+unsolved are *pending* (their value a lower bound) and are solved one by one
+(:mod:`~deploy_opt.location._penalised_dp`) only where the bound needs it:
+while they are among the chosen sites.
 
 Reduced-cost fixing: a solution with point ``i`` at site ``j`` costs at least
 :math:`L - b_j + \rho_j^{(i)}`, with :math:`\rho_j^{(i)}` the pricing optimum
@@ -38,16 +40,13 @@ import numpy as np
 import numpy.typing as npt
 
 from deploy_opt.location._knapsack_dp import knapsack_tables
+from deploy_opt.location._penalised_batch import penalised_batch
 from deploy_opt.location._penalised_dp import forced_bounds, penalised_knapsack
 from deploy_opt.location._sr_cuts import cut_hits
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
 BoolArray = npt.NDArray[np.bool_]
-
-
-#: Whether pending sites get the half-penalty lower bound.
-HALF_PENALTY_BOUND = True
 
 
 class Pricing:
@@ -83,28 +82,22 @@ class Pricing:
         self.rho = f[np.arange(cap.size), cap]
         active = np.flatnonzero(sigma < -1e-9)
         self.triples, self.tau = triples[active], -sigma[active]
-        hit = cut_hits(members, self.triples)
-        self.pending = hit.any(axis=1) & (self.rho < 0)
-        if self.pending.any() and HALF_PENALTY_BOUND:
-            self._half_penalty_bound(hit)
+        self.pending = cut_hits(members, self.triples).any(axis=1) & (self.rho < 0)
         self.exact = True
+        if self.pending.any():
+            sites = np.flatnonzero(self.pending)
+            value, sets, done = penalised_batch(
+                self.g[:, sites],
+                dem,
+                cap[sites],
+                self.triples,
+                self.tau,
+                members[sites],
+            )
+            self.rho[sites] = np.maximum(self.rho[sites], value)
+            members[sites] = sets
+            self.pending[sites[done]] = False
         self.constant = float(lam.sum() + sigma.sum())
-
-    def _half_penalty_bound(self, hit: BoolArray) -> None:
-        """Raise pending sites' lower bounds: with ``H_j`` the triples their
-        cut-free optimum hits, ``[c >= 2] >= (c - 1) / 2`` for a triple holding
-        ``c`` of the set gives the cut-free knapsack with ``tau_T / 2`` added to
-        each point of ``T in H_j``, minus ``sum_{H_j} tau_T / 2``."""
-        n = self.g.shape[0]
-        r = self.triples.shape[0]
-        inc = np.zeros((r, n))
-        inc[np.repeat(np.arange(r), 3), self.triples.ravel()] = 1.0
-        weight = np.where(hit[self.pending], self.tau[None, :] * 0.5, 0.0)  # (s, r)
-        sites = np.flatnonzero(self.pending)
-        g2 = self.g[:, sites] + (weight @ inc).T
-        f2, _ = knapsack_tables(g2, self.dem, self.cap[sites], sets=False)
-        low = f2[np.arange(sites.size), self.cap[sites]] - weight.sum(axis=1)
-        self.rho[sites] = np.maximum(self.rho[sites], low)
 
     def resolve(self, sites: IntArray) -> None:
         """Solve the given sites' penalised knapsacks exactly."""

@@ -1,10 +1,10 @@
 r"""Column generation with triple cuts: the root bound of the CPMP.
 
 The master (:mod:`~deploy_opt.location._cg_master`) starts from the
-incumbent's clusters. Column generation prices, each iteration, the point
-smoothed halfway towards the best multipliers so far (Wentges), and the
-master's own duals when that finds no cluster of negative reduced cost
-(mis-pricing); every pricing yields a valid Lagrangian bound
+incumbent's clusters. Column generation prices, each iteration, a smoothed
+point (Wentges: towards the best multipliers so far; with cuts, towards the
+previous point), and the master's own duals when that finds no cluster of
+negative reduced cost (mis-pricing); pricings give valid Lagrangian bounds
 (:mod:`~deploy_opt.location._cg_pricing`), and that bound, never the LP value,
 is what counts. Without cuts the LP optimum is the Dantzig-Wolfe bound of
 relaxing the assignment rows (one 0-1 knapsack per site).
@@ -35,11 +35,13 @@ BoolArray = npt.NDArray[np.bool_]
 #: Largest ``n * m * (Q + 1)`` for the column-generation bound (worst-case DP work).
 MAX_CG_CELLS = 40_000_000
 #: Weight of the best multipliers in the smoothed pricing point.
-SMOOTHING = 0.5
+SMOOTHING = 0.3
 #: Column generation iterations per convergence.
 MAX_CG_ITERATIONS = 300
+#: With cuts: pending sites solved exactly per iteration.
+RESOLVE_PER_ITERATION = 10
 #: Rounds of triple cuts, cuts per round, cuts per point and round.
-CUT_ROUNDS = 8
+CUT_ROUNDS = 5
 CUTS_PER_ROUND = 60
 CUTS_PER_POINT = 2
 #: A cut round must raise the bound by this share of it to go on.
@@ -95,6 +97,14 @@ def _negative(
     return np.flatnonzero((red < -1e-7) & members.any(axis=1))
 
 
+def _resolve_promising(priced: Pricing, site_dual: FloatArray) -> None:
+    """Solve exactly the pending sites whose cut-free optimum prices out best."""
+    slack = priced.rho - site_dual
+    cand = np.flatnonzero(priced.pending & (slack < -1e-7))
+    order = np.argsort(slack[cand], kind="stable")
+    priced.resolve(cand[order[:RESOLVE_PER_ITERATION]])
+
+
 def root_bound(
     cost: FloatArray,
     dem: IntArray,
@@ -139,36 +149,64 @@ def root_bound(
 
     def converge() -> float:
         """Iterate until the LP is optimal, the bound meets the LP or the
-        target, or no new cluster comes; the last LP value."""
+        target, or no new cluster comes; the last LP value.
+
+        Without cuts every pricing is exact and cheap: the point is smoothed
+        towards the best multipliers (Wentges) and gives a bound each time.
+        With cuts, exact pricing of pending sites is what costs: the point is
+        smoothed towards the previous one, only the :data:`RESOLVE_PER_ITERATION`
+        most promising pending sites are solved exactly, and the bound (with all
+        chosen sites exact) is taken when no cluster prices out; if it is still
+        below the LP, every pending site that may hide a cluster is solved.
+        """
         value = np.inf
+        cuts = master.triples.shape[0] > 0
+        center: tuple[FloatArray, FloatArray] | None = None
         for _ in range(MAX_CG_ITERATIONS):
             value, dual, _ = master.solve()
             out.iterations += 1
             lam_m = dual[:n]
             pi, mu = dual[n], dual[n + 1 : n + 1 + m]
             sig_m = np.minimum(dual[n + 1 + m :], 0.0)
-            free_pi = np.where(master.free, pi, 0.0)
-            duals = (lam_m, free_pi + mu, sig_m)
+            site_dual = np.where(master.free, pi, 0.0) + mu
+            duals = (lam_m, site_dual, sig_m)
 
             def negative(priced: Pricing) -> IntArray:
                 return _negative(cost, priced.members, master.triples, *duals)  # noqa: B023
 
             neg = np.zeros(0, dtype=np.intp)
             priced = None
-            if best.lam is not None:
-                a = SMOOTHING
-                priced = price(
-                    a * best.lam + (1 - a) * lam_m, a * best.sigma + (1 - a) * sig_m
-                )
-                neg = negative(priced)
-            if neg.size == 0:  # mis-pricing (or the first round): the master's duals
-                priced = price(lam_m, sig_m)
-                neg = negative(priced)
-                if neg.size == 0:
-                    # the LP is optimal unless a pending site hides a cluster
-                    hidden = priced.pending & (priced.rho < free_pi + mu - 1e-7)
-                    priced.resolve(np.flatnonzero(hidden))
+            if not cuts:
+                if best.lam is not None:
+                    a = SMOOTHING
+                    priced = price(
+                        a * best.lam + (1 - a) * lam_m, a * best.sigma + (1 - a) * sig_m
+                    )
                     neg = negative(priced)
+                if neg.size == 0:  # mis-pricing (or the first round)
+                    priced = price(lam_m, sig_m)
+                    neg = negative(priced)
+            else:
+                if center is not None:
+                    a = SMOOTHING
+                    lam = a * center[0] + (1 - a) * lam_m
+                    sig = a * center[1] + (1 - a) * sig_m
+                    center = (lam, sig)
+                    priced = Pricing(cost, dem, cap, lam, sig, master.triples)
+                    _resolve_promising(priced, site_dual)
+                    neg = negative(priced)
+                if neg.size == 0:  # mis-pricing (or the first round)
+                    center = (lam_m, sig_m)
+                    priced = Pricing(cost, dem, cap, lam_m, sig_m, master.triples)
+                    _resolve_promising(priced, site_dual)
+                    neg = negative(priced)
+                    if neg.size == 0:
+                        value_l, chosen = priced.bound(required, p)
+                        best.offer(priced, value_l, chosen)
+                        if value - best.value > 1e-7 * max(1.0, abs(value)):
+                            hidden = priced.pending & (priced.rho < site_dual - 1e-7)
+                            priced.resolve(np.flatnonzero(hidden))
+                            neg = negative(priced)
             if best.value > target or neg.size == 0:
                 break
             if value - best.value <= 1e-7 * max(1.0, abs(value)):

@@ -27,10 +27,8 @@ BoolArray = npt.NDArray[np.bool_]
 _Trace = list[tuple[IntArray, BoolArray | None] | None]
 
 
-def knapsack_tables(
-    g: FloatArray, dem: IntArray, cap: IntArray, *, sets: bool = True
-) -> tuple[FloatArray, BoolArray | None]:
-    """Tables ``f[j, q]`` for every site and, with ``sets``, each site's argmin.
+class SiteTables:
+    """Tables ``f[j, q]`` for every site, and optimal sets on demand.
 
     Parameters
     ----------
@@ -40,61 +38,74 @@ def knapsack_tables(
         Integer demands ``(n,)``, non-negative.
     cap
         Integer capacities ``(m,)``, non-negative.
-    sets
-        Whether to backtrack the optimal set of every site at its capacity.
+    trace
+        Whether to keep what :meth:`sets` needs.
 
-    Returns
-    -------
-    f, members
-        ``f`` of shape ``(m, max(cap) + 1)``; ``members[j, i]`` (shape
-        ``(m, n)``) whether item ``i`` is in site ``j``'s optimal set.
+    Attributes
+    ----------
+    f
+        Shape ``(m, max(cap) + 1)``.
     """
-    n, m = g.shape
-    q_max = int(cap.max(initial=0))
-    f = np.zeros((m, q_max + 1))
-    trace: _Trace = []
-    for i in range(n):
-        neg = np.flatnonzero(g[i] < 0)
-        d = int(dem[i])
-        if neg.size == 0 or d > q_max:
-            trace.append(None)
-            continue
-        gi = g[i, neg][:, None]
-        if d == 0:
-            f[neg] += gi
-            trace.append((neg, None))
-            continue
-        sub = f[neg]
-        cand = sub[:, : q_max + 1 - d] + gi
-        better = cand < sub[:, d:]
-        np.copyto(sub[:, d:], cand, where=better)
-        f[neg] = sub
-        trace.append((neg, better if sets else None))
-    if not sets:
-        return f, None
-    return f, _backtrack(trace, dem, cap, n, m)
+
+    def __init__(
+        self, g: FloatArray, dem: IntArray, cap: IntArray, trace: bool = True
+    ) -> None:
+        n, m = g.shape
+        q_max = int(cap.max(initial=0))
+        f = np.zeros((m, q_max + 1))
+        steps: _Trace = []
+        for i in range(n):
+            neg = np.flatnonzero(g[i] < 0)
+            d = int(dem[i])
+            if neg.size == 0 or d > q_max:
+                steps.append(None)
+                continue
+            gi = g[i, neg][:, None]
+            if d == 0:
+                f[neg] += gi
+                steps.append((neg, None))
+                continue
+            sub = f[neg]
+            cand = sub[:, : q_max + 1 - d] + gi
+            better = cand < sub[:, d:]
+            np.copyto(sub[:, d:], cand, where=better)
+            f[neg] = sub
+            steps.append((neg, better) if trace else None)
+        self.f = f
+        self._steps = steps
+        self._dem = dem
+        self._shape = (n, m)
+
+    def sets(self, q: IntArray) -> BoolArray:
+        """``members[j, i]``: item ``i`` in site ``j``'s optimal set within ``q[j]``."""
+        n, m = self._shape
+        dem = self._dem
+        members = np.zeros((m, n), dtype=bool)
+        q = q.astype(np.intp).copy()
+        for i in range(n - 1, -1, -1):
+            step = self._steps[i]
+            if step is None:
+                continue
+            neg, better = step
+            d = int(dem[i])
+            if better is None:  # zero demand: taken wherever negative
+                members[neg, i] = True
+                continue
+            qn = q[neg]
+            ok = np.flatnonzero(qn >= d)
+            took = ok[better[ok, qn[ok] - d]]
+            members[neg[took], i] = True
+            q[neg[took]] -= d
+        return members
 
 
-def _backtrack(
-    trace: _Trace, dem: IntArray, cap: IntArray, n: int, m: int
-) -> BoolArray:
-    members = np.zeros((m, n), dtype=bool)
-    q = cap.astype(np.intp).copy()
-    for i in range(n - 1, -1, -1):
-        step = trace[i]
-        if step is None:
-            continue
-        neg, better = step
-        d = int(dem[i])
-        if better is None:  # zero demand: taken wherever negative
-            members[neg, i] = True
-            continue
-        qn = q[neg]
-        ok = np.flatnonzero(qn >= d)
-        took = ok[better[ok, qn[ok] - d]]
-        members[neg[took], i] = True
-        q[neg[took]] -= d
-    return members
+def knapsack_tables(
+    g: FloatArray, dem: IntArray, cap: IntArray, *, sets: bool = True
+) -> tuple[FloatArray, BoolArray | None]:
+    """Tables ``f[j, q]`` of every site and, with ``sets``, each site's optimal
+    set at its capacity (``members[j, i]``, shape ``(m, n)``)."""
+    tables = SiteTables(g, dem, cap, trace=sets)
+    return tables.f, tables.sets(cap) if sets else None
 
 
 def single_table(

@@ -13,8 +13,7 @@ branching on the most fractional site (open / closed), else on the most
 fractional (point, site) pair (assigned there / not), pruning nodes whose LP
 exceeds the cutoff, which drops below each solution found. The node count is
 limited, so the result does not depend on timing (only the deadline may cut
-it). :func:`mip_heuristic` hands the same model to HiGHS's MIP with a node
-limit, to find a good solution among the clusters of the column generation.
+it).
 """
 
 from __future__ import annotations
@@ -264,34 +263,3 @@ def search(
     if best is not None:
         return "optimal", best, float(cost[np.arange(n), best].sum())
     return "infeasible", None, np.inf
-
-
-def mip_heuristic(
-    cost: FloatArray,
-    sites: IntArray,
-    members: BoolArray,
-    required: IntArray,
-    p: int,
-    triples: IntArray,
-    cutoff: float,
-    max_nodes: int,
-    deadline: float | None,
-) -> IntArray | None:
-    """A partition of cost at most ``cutoff`` found by HiGHS's MIP within
-    ``max_nodes`` nodes (``None`` if none)."""
-    if sites.size == 0:
-        return None
-    model = _Model(cost, sites, members, required, p, triples)
-    if not model.ok:
-        return None
-    hs, k = model.hs, model.k
-    idx = np.arange(k, dtype=np.int32)
-    hs.addRow(-model.inf, float(cutoff), k, idx, model.col_cost)
-    hs.changeColsIntegrality(k, idx, np.ones(k, dtype=np.uint8))
-    hs.setOptionValue("mip_max_nodes", int(max_nodes))
-    if deadline is not None:
-        hs.setOptionValue("time_limit", max(deadline - time.perf_counter(), 0.01))
-    hs.run()
-    if int(hs.getInfo().primal_solution_status) != 2:
-        return None
-    return model.assignment(np.asarray(hs.getSolution().col_value))

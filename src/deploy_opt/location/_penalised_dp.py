@@ -20,7 +20,10 @@ for backtracking.
 When the open triples would exceed :data:`MAX_OPEN`, the triples of least
 penalty are dropped (a relaxation: the value is then a lower bound, reported as
 not exact). :func:`penalised_knapsack` starts from no triple and adds those its
-optimal set hits (decremental state-space relaxation), so the state stays small.
+optimal set hits (decremental state-space relaxation), so the state stays small;
+it needs the optimum at the full capacity only, so its enumeration drops every
+partial subset whose cut-free completion bound exceeds the best complete set
+seen (branch and bound over the key items).
 """
 
 from __future__ import annotations
@@ -102,7 +105,9 @@ class PenalisedTable:
     Small key sets (at most :data:`MAX_ENUM_ITEMS` items, or fewer subsets than
     the frontier DP has cells) are enumerated; otherwise the frontier DP runs
     (dropping least-penalty triples while the frontier is wider than
-    :data:`MAX_OPEN`). ``exact`` tells whether no triple was dropped.
+    :data:`MAX_OPEN`). ``exact`` tells whether no triple was dropped. With
+    ``full_only`` the table answers :meth:`at` for ``q = cap`` only (not
+    :attr:`value`), which lets the enumeration prune.
     """
 
     def __init__(
@@ -112,6 +117,7 @@ class PenalisedTable:
         cap: int,
         triples: IntArray,
         tau: FloatArray,
+        full_only: bool = False,
     ) -> None:
         in_cand = g < 0
         triples, tau = _relevant(in_cand, triples, tau)
@@ -139,6 +145,7 @@ class PenalisedTable:
         self._h: FloatArray | None = None
         self._steps: list[npt.NDArray[np.int64]] | None = None
         self.enumerated = enum
+        self.full_only = full_only
         if enum:
             self.key = key
             self._enumerate(g, key, member, tau)
@@ -154,7 +161,7 @@ class PenalisedTable:
         taking item ``t`` pays ``tau_T`` for each triple ``T`` of ``t`` whose
         earlier items are taken exactly once (read from the subset's bits)."""
         cap, dem = self.cap, self.dem
-        if key.size <= ALWAYS_ENUM_ITEMS:  # all subsets at once
+        if key.size <= ALWAYS_ENUM_ITEMS and not self.full_only:  # all at once
             bits = _bits(key.size)  # float: products go through BLAS
             weight = bits @ dem[key].astype(np.float64)
             cost = bits @ g[key]
@@ -173,6 +180,8 @@ class PenalisedTable:
         pos_of = np.sort(np.pad(pos_of, ((0, 0), (0, 3)), constant_values=key.size))
         pos_of = pos_of[:, :3]
         pos_of = np.where(pos_of < key.size, pos_of, -1)
+        suffix = self._suffix(g, key) if self.full_only else None
+        upper = float(self.base[cap])  # no key item taken
         weight = np.zeros(1, dtype=np.int64)
         cost = np.zeros(1)
         mask = np.zeros(1, dtype=np.int64)
@@ -194,8 +203,28 @@ class PenalisedTable:
             weight = np.concatenate([weight, weight[ok] + d])
             cost = np.concatenate([cost, extra])
             mask = np.concatenate([mask, sub | (1 << pos)])
+            if suffix is not None:
+                # the free items complete any partial subset without penalty
+                upper = min(upper, float((cost + self.base[cap - weight]).min()))
+                tol = 1e-9 * max(1.0, abs(upper))
+                alive = cost + suffix[pos + 1, cap - weight] <= upper + tol
+                weight, cost, mask = weight[alive], cost[alive], mask[alive]
         self._subsets = (weight, cost, mask)
         self._steps = None
+
+    def _suffix(self, g: FloatArray, key: IntArray) -> FloatArray:
+        """``suffix[t, q]``: cut-free optimum of key items ``t..`` and the free
+        items within ``q``, a lower bound on completing a partial subset."""
+        cap, dem = self.cap, self.dem
+        suffix = np.empty((key.size + 1, cap + 1))
+        suffix[key.size] = self.base
+        for t in range(key.size - 1, -1, -1):
+            suffix[t] = suffix[t + 1]
+            d = int(dem[key[t]])
+            if d <= cap:
+                cand = suffix[t + 1, : cap + 1 - d] + g[key[t]]
+                np.minimum(suffix[t, d:], cand, out=suffix[t, d:])
+        return suffix
 
     # -- frontier DP -------------------------------------------------------
     def _frontier(self, g: FloatArray, member: BoolArray, tau: FloatArray) -> None:
@@ -248,6 +277,7 @@ class PenalisedTable:
     @property
     def value(self) -> FloatArray:
         """The optimum at every capacity ``0 .. cap``."""
+        assert not self.full_only
         if self._h is None:
             weight, cost, _ = self._subsets
             cap = self.cap
@@ -264,6 +294,7 @@ class PenalisedTable:
 
     def at(self, q: int) -> tuple[float, IntArray]:
         """The optimum within capacity ``q`` and the items of a set reaching it."""
+        assert not self.full_only or q == self.cap
         if self._steps is None:
             weight, cost, mask = self._subsets
             total = np.where(
@@ -323,7 +354,7 @@ def penalised_knapsack(
     else:
         used = start[triples].sum(axis=1) >= 2
     while True:
-        table = PenalisedTable(g, dem, cap, triples[used], tau[used])
+        table = PenalisedTable(g, dem, cap, triples[used], tau[used], full_only=True)
         value, items = table.at(cap)
         taken[:] = False
         taken[items] = True

@@ -99,7 +99,7 @@ FULL_MODEL_PAIRS = 45_000
 #: From this many pairs the full-model path also runs the heuristic first.
 HEURISTIC_MIN_PAIRS = 2_000
 #: Share of the time limit for that heuristic.
-HEURISTIC_SHARE = 0.15
+HEURISTIC_SHARE = 0.1
 #: Most pairs handed to the reduced exact MIP.
 REDUCED_MODEL_PAIRS = 120_000
 #: Cheapest sites per point in the restricted (heuristic) MIP.
