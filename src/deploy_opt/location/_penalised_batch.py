@@ -12,9 +12,14 @@ exactly; the others take in the triples they hit and go round again. A site
 whose triples hold too many key items keeps only those of largest penalty that
 fit, and stops there. What is left unsolved keeps the value of its last round:
 a relaxation, so still a lower bound.
+
+The small matrix products go through ``np.einsum`` rather than BLAS: for these
+shapes a multithreaded BLAS is many times slower on a busy machine.
 """
 
 from __future__ import annotations
+
+import itertools
 
 import numpy as np
 import numpy.typing as npt
@@ -38,6 +43,48 @@ def _bits(k: int) -> FloatArray:
         masks = np.arange(1 << k, dtype=np.int64)
         _BITS[k] = ((masks[:, None] >> np.arange(k)) & 1).astype(np.float64)
     return _BITS[k]
+
+
+_GROUPS: dict[int, tuple[IntArray, FloatArray]] = {}
+
+
+def _groups(k: int) -> tuple[IntArray, FloatArray]:
+    """Index ``(k + 1,) * 3`` of the position pairs and triples of ``k`` key
+    items (sorted, ``k`` for none; ``-1`` for fewer than two), and which
+    subsets hit each: ``[two or more taken]``, shape ``(groups, 2 ** k)``."""
+    if k not in _GROUPS:
+        groups = [g for size in (2, 3) for g in itertools.combinations(range(k), size)]
+        index = np.full((k + 1,) * 3, -1, dtype=np.intp)
+        bits = _bits(k)
+        hit = np.zeros((len(groups), 1 << k))
+        for c, g in enumerate(groups):
+            index[(*g, k) if len(g) == 2 else g] = c
+            hit[c] = bits[:, list(g)].sum(axis=1) > 1.5
+        _GROUPS[k] = (index, hit)
+    return _GROUPS[k]
+
+
+def _penalties(
+    items: IntArray, used: BoolArray, triples: IntArray, tau: FloatArray, k: int
+) -> FloatArray:
+    """Penalty of every subset of each site's key ``items`` (``(t, k)``, ``-1``
+    padded) over its ``used`` triples: the triples' penalties summed per group
+    of key positions they cover, times whether a subset takes two of them."""
+    t = items.shape[0]
+    rows, tri = np.nonzero(used)
+    out = np.zeros((t, 1 << k))
+    if rows.size == 0 or k < 2:
+        return out
+    # position of each triple item among the site's key items (k: not a key)
+    match = triples[tri][:, :, None] == np.where(items < 0, -2, items)[rows][:, None]
+    pos = np.where(match.any(axis=2), match.argmax(axis=2), k)
+    index, hit = _groups(k)
+    pos = np.sort(pos, axis=1)
+    group = index[pos[:, 0], pos[:, 1], pos[:, 2]]
+    ok = group >= 0
+    weight = np.zeros((t, hit.shape[0]))
+    np.add.at(weight, (rows[ok], group[ok]), tau[tri[ok]])
+    return np.einsum("tg,gb->tb", weight, hit)
 
 
 def hits(members: BoolArray, triples: IntArray) -> BoolArray:
@@ -88,7 +135,7 @@ def penalised_batch(
         if todo.size == 0:
             break
         cand = (g[:, todo] < 0).T  # (t, n)
-        key = ((used[todo].astype(np.float64) @ inc) > 0) & cand
+        key = (np.einsum("tr,rn->tn", used[todo].astype(np.float64), inc) > 0) & cand
         over = np.flatnonzero(key.sum(axis=1) > MAX_KEY)
         for q in over.tolist():
             j = int(todo[q])
@@ -109,18 +156,12 @@ def penalised_batch(
         safe = np.where(pad, 0, items)
         d_key = np.where(pad, 0.0, dem[safe].astype(np.float64))
         g_key = np.where(pad, 0.0, g[safe, todo[:, None]])
-        weight = d_key @ bits.T  # (t, b)
-        cost = g_key @ bits.T
-        invalid = (pad.astype(np.float64) @ bits.T) > 0.5
+        weight = np.einsum("tk,bk->tb", d_key, bits)  # (t, b)
+        cost = np.einsum("tk,bk->tb", g_key, bits)
+        invalid = np.einsum("tk,bk->tb", pad.astype(np.float64), bits) > 0.5
         # penalties of the used triples: count of their key items per subset
         u = used[todo]  # (t, r)
-        rows, tri = np.nonzero(u)
-        if rows.size:
-            in_tri = (triples[tri][:, :, None] == items[rows][:, None, :]).any(axis=1)
-            count = in_tri.astype(np.float64) @ bits.T  # (pairs, b)
-            contrib = tau[tri][:, None] * (count > 1.5)
-            first = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])  # rows sorted
-            cost[rows[first]] += np.add.reduceat(contrib, first, axis=0)
+        cost += _penalties(items, u, triples, tau, width)
         room = cap[todo][:, None] - np.rint(weight).astype(np.int64)
         fit = (room >= 0) & ~invalid
         free_part = tables.f[np.arange(t)[:, None], np.clip(room, 0, None)]

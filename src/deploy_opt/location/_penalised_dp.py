@@ -45,6 +45,8 @@ MAX_ENUM_ITEMS = 16
 MAX_ENUM_FALLBACK = 20
 #: Key sets up to this size are enumerated without looking at the frontier.
 ALWAYS_ENUM_ITEMS = 12
+#: Key sets up to this size are enumerated (with pruning) for one capacity.
+PRUNED_ENUM_ITEMS = 20
 #: Relative cost of one enumerated subset and one frontier-DP cell.
 FRONTIER_FACTOR = 0.25
 
@@ -123,7 +125,9 @@ class PenalisedTable:
         triples, tau = _relevant(in_cand, triples, tau)
         key, member = _membership(in_cand, triples)
         self.exact = True
-        if key.size <= ALWAYS_ENUM_ITEMS:
+        if key.size <= ALWAYS_ENUM_ITEMS or (
+            full_only and key.size <= PRUNED_ENUM_ITEMS
+        ):
             enum, order = True, np.arange(key.size)
         else:
             order, width = _order(key, member)
@@ -147,6 +151,9 @@ class PenalisedTable:
         self.enumerated = enum
         self.full_only = full_only
         if enum:
+            if full_only:  # most negative first: good complete sets early
+                first = np.argsort(g[key], kind="stable")
+                key, member = key[first], member[:, first]
             self.key = key
             self._enumerate(g, key, member, tau)
         else:
@@ -166,7 +173,9 @@ class PenalisedTable:
             weight = bits @ dem[key].astype(np.float64)
             cost = bits @ g[key]
             if tau.size:
-                cost += ((bits @ member.T.astype(np.float64)) > 1.5) @ tau
+                # einsum, not BLAS: far faster for this shape on a busy machine
+                hit = np.einsum("bk,rk->br", bits, member.astype(np.float64)) > 1.5
+                cost += hit @ tau
             ok = np.flatnonzero(weight <= cap + 0.5)
             self._subsets = (
                 np.rint(weight[ok]).astype(np.int64),
