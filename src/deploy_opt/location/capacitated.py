@@ -73,7 +73,7 @@ import numpy.typing as npt
 from deploy_opt.location._cap_heuristics import (
     heuristic_solution,
     locate_allocate,
-    popmusic,
+    popmusic_grow,
 )
 from deploy_opt.location._cap_lagrangian import continuous_lagrangian
 from deploy_opt.location._cap_model import (
@@ -85,7 +85,13 @@ from deploy_opt.location._cap_model import (
 from deploy_opt.location._deadline import after, remaining
 from deploy_opt.location._knapsack_lr import dp_applicable, knapsack_lagrangian
 from deploy_opt.location._problem import Instance, median_objective
-from deploy_opt.location.heuristics import greedy_add, penalised
+from deploy_opt.location.heuristics import (
+    assignment_cost,
+    fast_swap,
+    greedy_add,
+    penalised,
+)
+from deploy_opt.location.lagrangian import subgradient
 from deploy_opt.location.result import LocationResult, Status, finish
 
 FloatArray = npt.NDArray[np.float64]
@@ -102,6 +108,12 @@ REDUCED_MODEL_PAIRS = 120_000
 RESTRICTED_K = 8
 #: Above this many points the restricted MIP is skipped for location-allocation.
 RESTRICTED_MAX_N = 1000
+#: Share of the time limit the uncapacitated start may use (mid sizes).
+UNCAP_SHARE = 0.1
+#: Share of the time left after location-allocation that POPMUSIC may use, on
+#: mid sizes (the restricted MIP and the bound follow) and on large instances.
+MID_POPMUSIC_SHARE = 0.75
+LARGE_POPMUSIC_SHARE = 0.88
 
 
 def solve_capacitated(
@@ -123,27 +135,24 @@ def solve_capacitated(
     if n_pairs <= FULL_MODEL_PAIRS:
         return _solve_full(inst, p, allowed, n_pairs, deadline, seed, start)
 
-    # 1. location-allocation from the greedy uncapacitated sites: always an
-    #    incumbent, even where the restricted MIP finds none in time
-    dist, _ = penalised(np.where(allowed, inst.weighted, np.inf))
-    start_sites = greedy_add(dist, p, inst.required)
-    del dist
+    # 1. location-allocation from uncapacitated sites (greedy, plus the
+    #    interchange on mid sizes): always an incumbent, even where no MIP
+    #    finds one in time
     mid = inst.n <= RESTRICTED_MAX_N
+    start_sites, uncap_bound = _uncapacitated_start(
+        inst, allowed, p, mid, after(remaining(deadline), UNCAP_SHARE)
+    )
     assign, rounds = locate_allocate(
-        inst,
-        allowed,
-        p,
-        start_sites,
-        after(remaining(deadline), 0.15 if mid else 0.4),
+        inst, allowed, p, start_sites, after(remaining(deadline), 0.1)
     )
     method = f"location-allocation ({rounds} rounds)"
     if assign is not None:
-        # large instances: most of the time here (no MIP on the whole model)
-        share = 0.15 if mid else 0.75
-        assign, solved = popmusic(
+        # POPMUSIC on growing sub-problems: most of the time on large instances
+        share = MID_POPMUSIC_SHARE if mid else LARGE_POPMUSIC_SHARE
+        assign, solved, r = popmusic_grow(
             inst, allowed, assign, after(remaining(deadline), share)
         )
-        method += f", POPMUSIC ({solved} sub-MIPs)"
+        method += f", POPMUSIC ({solved} sub-MIPs, up to {r} sites)"
     ub = median_objective(inst, assign) if assign is not None else np.inf
 
     # 2. restricted MIP (each point limited to its k cheapest sites and its
@@ -165,9 +174,10 @@ def solve_capacitated(
 
     # 3. Lagrangian bound and reduced-cost fixing
     left = remaining(deadline)
-    lr_deadline = None if left is None else time.perf_counter() + 0.2 * left
+    lr_share = 0.2 if mid else 0.7
+    lr_deadline = None if left is None else time.perf_counter() + lr_share * left
     lr = continuous_lagrangian(inst, allowed, p, ub, lr_deadline)
-    bound = lr.bound
+    bound = max(lr.bound, uncap_bound)
     method += f", lagrangian ({lr.iterations} it)"
     if assign is not None and bound >= ub - 1e-9 * max(1.0, ub):
         return _finish(inst, p, assign, ub, "optimal", method, seed, start)
@@ -198,13 +208,49 @@ def solve_capacitated(
             method += f", restricted MIP (k={2 * k})"
         elif not mid and assign is not None:
             # large instances: back to POPMUSIC for the rest of the time
-            assign, solved = popmusic(inst, allowed, assign, deadline)
+            assign, solved, r = popmusic_grow(inst, allowed, assign, deadline)
             ub = median_objective(inst, assign)
-            method += f", POPMUSIC ({solved} sub-MIPs)"
+            method += f", POPMUSIC ({solved} sub-MIPs, up to {r} sites)"
     status: Status = "time_limit" if deadline is not None else "feasible"
     if assign is None:
         status = "time_limit" if deadline is not None else "feasible"
     return _finish(inst, p, assign, bound, status, method, seed, start)
+
+
+def _uncapacitated_start(
+    inst: Instance, allowed: BoolArray, p: int, polish: bool, deadline: float | None
+) -> tuple[IntArray, float]:
+    """Sites of a good uncapacitated p-median and its proven bound (a bound of
+    the capacitated problem too: it only drops the capacities).
+
+    Greedy; with ``polish`` also the interchange and the subgradient of
+    :mod:`~deploy_opt.location.lagrangian`, which applies the interchange to
+    the relaxed site sets on the way (iteration-limited, so deterministic
+    unless ``deadline`` cuts it). Without ``polish`` the bound is ``-inf``.
+    """
+    weighted = np.where(allowed, inst.weighted, np.inf)
+    dist, _ = penalised(weighted)
+    req = inst.required
+    sites = greedy_add(dist, p, req)
+    if not polish:
+        return sites, -np.inf
+    sites = fast_swap(dist, sites, req)
+
+    def improve(candidate: IntArray) -> tuple[IntArray, float]:
+        better = fast_swap(dist, candidate, req)
+        return better, assignment_cost(weighted, better)
+
+    lr = subgradient(
+        weighted,
+        p,
+        req,
+        sites,
+        assignment_cost(weighted, sites),
+        integral=inst.integral,
+        deadline=deadline,
+        improve=improve,
+    )
+    return lr.incumbent, float(lr.bound)
 
 
 def _solve_full(
