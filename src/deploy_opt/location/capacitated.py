@@ -71,7 +71,9 @@ import numpy as np
 import numpy.typing as npt
 
 from deploy_opt.location._cap_heuristics import (
+    KNN_GREEDY_K,
     heuristic_solution,
+    knn_greedy,
     locate_allocate,
     popmusic_grow,
 )
@@ -150,7 +152,7 @@ def solve_capacitated(
         # POPMUSIC on growing sub-problems: most of the time on large instances
         share = MID_POPMUSIC_SHARE if mid else LARGE_POPMUSIC_SHARE
         assign, solved, r = popmusic_grow(
-            inst, allowed, assign, after(remaining(deadline), share)
+            inst, allowed, assign, after(remaining(deadline), share), seed=seed
         )
         method += f", POPMUSIC ({solved} sub-MIPs, up to {r} sites)"
     ub = median_objective(inst, assign) if assign is not None else np.inf
@@ -208,7 +210,9 @@ def solve_capacitated(
             method += f", restricted MIP (k={2 * k})"
         elif not mid and assign is not None:
             # large instances: back to POPMUSIC for the rest of the time
-            assign, solved, r = popmusic_grow(inst, allowed, assign, deadline)
+            assign, solved, r = popmusic_grow(
+                inst, allowed, assign, deadline, seed=seed
+            )
             ub = median_objective(inst, assign)
             method += f", POPMUSIC ({solved} sub-MIPs, up to {r} sites)"
     status: Status = "time_limit" if deadline is not None else "feasible"
@@ -223,18 +227,19 @@ def _uncapacitated_start(
     """Sites of a good uncapacitated p-median and its proven bound (a bound of
     the capacitated problem too: it only drops the capacities).
 
-    Greedy; with ``polish`` also the interchange and the subgradient of
+    Without ``polish`` (large instances) the greedy on each point's cheapest
+    sites (:func:`~deploy_opt.location._cap_heuristics.knn_greedy`); with it
+    the dense greedy, the interchange and the subgradient of
     :mod:`~deploy_opt.location.lagrangian`, which applies the interchange to
     the relaxed site sets on the way (iteration-limited, so deterministic
     unless ``deadline`` cuts it). Without ``polish`` the bound is ``-inf``.
     """
     weighted = np.where(allowed, inst.weighted, np.inf)
-    dist, _ = penalised(weighted)
     req = inst.required
-    sites = greedy_add(dist, p, req)
     if not polish:
-        return sites, -np.inf
-    sites = fast_swap(dist, sites, req)
+        return knn_greedy(weighted, p, req, KNN_GREEDY_K), -np.inf
+    dist, _ = penalised(weighted)
+    sites = fast_swap(dist, greedy_add(dist, p, req), req)
 
     def improve(candidate: IntArray) -> tuple[IntArray, float]:
         better = fast_swap(dist, candidate, req)
