@@ -96,6 +96,59 @@ def knn_greedy(weighted: FloatArray, p: int, required: IntArray, k: int) -> IntA
     return np.flatnonzero(is_open).astype(np.intp)
 
 
+def balanced_sites(
+    weighted: FloatArray, demands: FloatArray, p: int, required: IntArray
+) -> IntArray:
+    """Sites of ``p`` regions of equal demand, by recursive bisection.
+
+    ``weighted`` must be finite (forbidden pairs penalised).
+
+    A region of demand points that is to hold ``q`` sites is cut in two along
+    the difference of the costs to two far-apart sites of its own (sites
+    belong to the region of their cheapest demand point), at the point where
+    the first part holds ``floor(q / 2) / q`` of the region's demand; a region
+    with one site gets its 1-median among its own sites. With tight capacities
+    this spreads the sites as the demand is spread, where the uncapacitated
+    greedy crowds them into dense areas. Required sites replace the region
+    sites nearest to them. Returns ``p`` sorted distinct sites (fewer only
+    when regions run out of sites of their own; callers top up).
+    """
+    n = weighted.shape[0]
+    owner = np.argmin(weighted, axis=0)
+    sites: list[int] = []
+    stack: list[tuple[IntArray, int]] = [(np.arange(n, dtype=np.intp), p)]
+    while stack:
+        region, q = stack.pop()
+        own = np.flatnonzero(np.isin(owner, region))
+        if own.size == 0:
+            continue
+        if q == 1 or own.size == 1 or region.size == 1:
+            totals = weighted[np.ix_(region, own)].sum(axis=0)
+            sites.append(int(own[np.argmin(totals)]))
+            continue
+        half = q // 2
+        u = int(own[np.argmax(weighted[region[0], own])])
+        v = int(own[np.argmax(weighted[owner[u], own])])
+        order = region[
+            np.argsort(weighted[region, u] - weighted[region, v], kind="stable")
+        ]
+        cum = np.cumsum(demands[order])
+        cut = int(np.searchsorted(cum, cum[-1] * half / q))
+        cut = min(max(cut, 1), region.size - 1)
+        stack.append((order[cut:], q - half))
+        stack.append((order[:cut], half))
+    chosen = np.unique(np.asarray(sites, dtype=np.intp))
+    for r in required:
+        if r in chosen:
+            continue
+        free = chosen[~np.isin(chosen, required)]
+        if free.size and chosen.size >= p:
+            drop = free[np.argmin(weighted[owner[free], r])]
+            chosen = chosen[chosen != drop]
+        chosen = np.union1d(chosen, [r])
+    return chosen.astype(np.intp)
+
+
 def gap_assign(
     inst: Instance,
     allowed: BoolArray,

@@ -72,6 +72,7 @@ import numpy.typing as npt
 
 from deploy_opt.location._cap_heuristics import (
     KNN_GREEDY_K,
+    balanced_sites,
     heuristic_solution,
     knn_greedy,
     locate_allocate,
@@ -84,6 +85,7 @@ from deploy_opt.location._cap_model import (
     restricted_mip,
     solve_model,
 )
+from deploy_opt.location._cap_pairs import pair_reoptimize
 from deploy_opt.location._deadline import after, remaining
 from deploy_opt.location._knapsack_lr import dp_applicable, knapsack_lagrangian
 from deploy_opt.location._problem import Instance, median_objective
@@ -112,7 +114,12 @@ RESTRICTED_K = 8
 RESTRICTED_MAX_N = 1000
 #: Share of the time limit the uncapacitated start may use (mid sizes).
 UNCAP_SHARE = 0.1
-#: Share of the time left after location-allocation that POPMUSIC may use, on
+#: Share of the time left that location-allocation may use (all starts).
+LA_SHARE = 0.1
+#: Share of the time left after location-allocation that the pair
+#: re-optimisation may use.
+PAIRS_SHARE = 0.15
+#: Share of the time left after the pairs that POPMUSIC may use, on
 #: mid sizes (the restricted MIP and the bound follow) and on large instances.
 MID_POPMUSIC_SHARE = 0.75
 LARGE_POPMUSIC_SHARE = 0.88
@@ -137,18 +144,27 @@ def solve_capacitated(
     if n_pairs <= FULL_MODEL_PAIRS:
         return _solve_full(inst, p, allowed, n_pairs, deadline, seed, start)
 
-    # 1. location-allocation from uncapacitated sites (greedy, plus the
-    #    interchange on mid sizes): always an incumbent, even where no MIP
-    #    finds one in time
+    # 1. location-allocation from balanced and from uncapacitated sites: always
+    #    an incumbent, even where no MIP finds one in time
     mid = inst.n <= RESTRICTED_MAX_N
-    start_sites, uncap_bound = _uncapacitated_start(
+    starts, uncap_bound = _start_sites(
         inst, allowed, p, mid, after(remaining(deadline), UNCAP_SHARE)
     )
-    assign, rounds = locate_allocate(
-        inst, allowed, p, start_sites, after(remaining(deadline), 0.1)
-    )
-    method = f"location-allocation ({rounds} rounds)"
+    # location-allocation from each start; the cheapest result goes on
+    assign, ub, rounds, label = None, np.inf, 0, ""
+    la_deadline = after(remaining(deadline), LA_SHARE)
+    for name, sites in starts:
+        found, made = locate_allocate(inst, allowed, p, sites, la_deadline)
+        cost = np.inf if found is None else median_objective(inst, found)
+        if cost < ub:
+            assign, ub, rounds, label = found, cost, made, name
+    method = f"location-allocation from {label} sites ({rounds} rounds)"
     if assign is not None:
+        # exact re-split of neighbouring cluster pairs (small clusters only)
+        assign, moves = pair_reoptimize(
+            inst, allowed, assign, after(remaining(deadline), PAIRS_SHARE)
+        )
+        method += f", pair re-optimisation ({moves} moves)"
         # POPMUSIC on growing sub-problems: most of the time on large instances
         share = MID_POPMUSIC_SHARE if mid else LARGE_POPMUSIC_SHARE
         assign, solved, r = popmusic_grow(
@@ -221,25 +237,37 @@ def solve_capacitated(
     return _finish(inst, p, assign, bound, status, method, seed, start)
 
 
-def _uncapacitated_start(
+def _start_sites(
     inst: Instance, allowed: BoolArray, p: int, polish: bool, deadline: float | None
-) -> tuple[IntArray, float]:
-    """Sites of a good uncapacitated p-median and its proven bound (a bound of
-    the capacitated problem too: it only drops the capacities).
+) -> tuple[list[tuple[str, IntArray]], float]:
+    """Site sets to start location-allocation from, and a proven bound.
 
-    Without ``polish`` (large instances) the greedy on each point's cheapest
-    sites (:func:`~deploy_opt.location._cap_heuristics.knn_greedy`); with it
-    the dense greedy, the interchange and the subgradient of
-    :mod:`~deploy_opt.location.lagrangian`, which applies the interchange to
-    the relaxed site sets on the way (iteration-limited, so deterministic
-    unless ``deadline`` cuts it). Without ``polish`` the bound is ``-inf``.
+    * Balanced regions (:func:`~deploy_opt.location._cap_heuristics.balanced_sites`),
+      topped up greedily: sites spread like the demand, best when capacities
+      are tight.
+    * A good uncapacitated p-median, best when they are loose: without
+      ``polish`` (large instances) the greedy on each point's cheapest sites
+      (:func:`~deploy_opt.location._cap_heuristics.knn_greedy`); with it the
+      dense greedy, the interchange and the subgradient of
+      :mod:`~deploy_opt.location.lagrangian`, which applies the interchange to
+      the relaxed site sets on the way (iteration-limited, so deterministic
+      unless ``deadline`` cuts it) and proves a bound of the uncapacitated
+      problem, hence of the capacitated one (``-inf`` without ``polish``).
     """
     weighted = np.where(allowed, inst.weighted, np.inf)
     req = inst.required
-    if not polish:
-        return knn_greedy(weighted, p, req, KNN_GREEDY_K), -np.inf
     dist, _ = penalised(weighted)
-    sites = fast_swap(dist, greedy_add(dist, p, req), req)
+    if polish:
+        greedy = greedy_add(dist, p, req)
+    else:
+        greedy = knn_greedy(weighted, p, req, KNN_GREEDY_K)
+    balanced = balanced_sites(dist, inst.demands, p, req)
+    if balanced.size < p:
+        extra = greedy[~np.isin(greedy, balanced)][: p - balanced.size]
+        balanced = np.union1d(balanced, extra).astype(np.intp)
+    if not polish:
+        return [("balanced", balanced), ("greedy", greedy)], -np.inf
+    sites = fast_swap(dist, greedy, req)
 
     def improve(candidate: IntArray) -> tuple[IntArray, float]:
         better = fast_swap(dist, candidate, req)
@@ -255,7 +283,7 @@ def _uncapacitated_start(
         deadline=deadline,
         improve=improve,
     )
-    return lr.incumbent, float(lr.bound)
+    return [("balanced", balanced), ("uncapacitated", lr.incumbent)], float(lr.bound)
 
 
 def _solve_full(
