@@ -6,15 +6,17 @@ import time
 
 import numpy as np
 import pytest
-from location_helpers import check_median
+from location_helpers import brute_p_median, check_median
 
 from deploy_opt.location import p_median
 from deploy_opt.location._cap_heuristics import (
+    balanced_sites,
     knn_greedy,
     locate_allocate,
     popmusic_grow,
     popmusic_pass,
 )
+from deploy_opt.location._cap_pairs import pair_reoptimize
 from deploy_opt.location._problem import median_objective, prepare
 from deploy_opt.location.heuristics import greedy_add, penalised
 
@@ -52,6 +54,36 @@ def test_knn_greedy_opens_p_sites_with_the_required_ones():
     sites = knn_greedy(cost, 12, np.array([7, 150], dtype=np.intp), k=10)
     assert sites.size == 12
     assert {7, 150} <= set(sites.tolist())
+
+
+def test_balanced_sites_split_the_demand_evenly():
+    # a 20 x 20 grid with unit demand: 16 regions of 25 points each
+    xy = np.stack(np.meshgrid(np.arange(20), np.arange(20)), axis=-1).reshape(-1, 2)
+    cost = np.linalg.norm(xy[:, None] - xy[None], axis=2)
+    sites = balanced_sites(cost, np.ones(400), 16, np.array([0], dtype=np.intp))
+    assert sites.size == 16
+    assert 0 in sites
+    # nearest-site clusters of a balanced layout are of similar size
+    sizes = np.bincount(np.argmin(cost[:, sites], axis=1), minlength=16)
+    assert sizes.max() <= 3 * sizes.min()
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_pair_reoptimisation_of_the_only_pair_is_optimal(seed):
+    # two sites, every point in the pair, every site a candidate: exhaustive
+    rng = np.random.default_rng(seed)
+    xy = rng.uniform(0, 100, size=(8, 2))
+    cost = np.linalg.norm(xy[:, None] - xy[None], axis=2)
+    demands = rng.integers(1, 6, size=8).astype(float)
+    caps = np.full(8, float(np.ceil(demands.sum() / 2 / 0.9)))
+    inst = prepare(cost, demands=demands, capacities=caps)
+    start, _ = locate_allocate(inst, inst.allowed, 2, np.array([0, 1]), None)
+    assert start is not None
+    better, _ = pair_reoptimize(inst, inst.allowed, start, None, k=8)
+    assert _loads_fit(better, demands, caps)
+    assert np.unique(better).size == 2
+    optimum = brute_p_median(cost, 2, demands=demands, capacities=caps)
+    assert median_objective(inst, better) == pytest.approx(optimum)
 
 
 @pytest.mark.parametrize("seed", range(2))
