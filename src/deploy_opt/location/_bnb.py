@@ -1,17 +1,37 @@
-"""Lagrangian branch and bound for the uncapacitated p-median (Beasley 1993 style).
+r"""Lagrangian branch and bound for the uncapacitated p-median, branching on balls.
 
 It works on the pairs that survive root reduced-cost fixing: every solution at
 least as good as the threshold uses only those pairs, so the search is exact for
-them. Each node fixes some sites open or closed, bounds by subgradient
-optimisation of the relaxation of the assignment constraints (warm-started from
-its parent's multipliers), applies the same reduced-cost fixing to the sites,
-and branches on the most attractive free site of its relaxed solution (open
-first, then closed). The search is depth first; the bound reported when the time
-limit stops it is the smallest bound among the unexplored nodes.
+them.
+
+Bound
+    Each node relaxes the assignment constraints (multipliers
+    :math:`\lambda`, warm-started from its parent) and solves the rest exactly
+    with :class:`~deploy_opt.location._laminar.LaminarSelector`, which respects
+    the node's site fixings and cluster bounds; subgradient optimisation then
+    moves :math:`\lambda` towards the node's LP bound.
+Branching
+    The p-median LP spreads fractional openings over neighbouring sites, so
+    fixing one site barely moves the bound. Nodes branch instead on a *ball*
+    :math:`B` (the sites within some cost of a demand point):
+    :math:`\sum_{j \in B} y_j \le k` or :math:`\ge k + 1`, with :math:`k` the
+    floor of its opening in the averaged relaxed solutions (a primal estimate,
+    as in the Volume algorithm). Balls must be laminar with the node's earlier
+    ones, so the subproblem stays exact; single sites are balls of size one.
+    Several candidates with the most fractional openings are tried by a short
+    subgradient run on each child (strong branching); the one whose weaker
+    child has the highest bound wins.
+Search
+    Best first on the bound inherited from the parent (the strong-branching
+    bound), so the bound reported when the time limit stops the search is the
+    smallest bound among the unexplored nodes. Reduced-cost tests close sites
+    and drop pairs inside the subtree.
 """
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import math
 import time
 from collections.abc import Callable
@@ -20,26 +40,32 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from deploy_opt.location._laminar import Cluster, LaminarSelector, laminar_with
+from deploy_opt.location._pairs import Pairs
+
 #: Subgradient iterations per node, and iterations without progress before the
-#: step is halved. Long node runs cost less than the nodes they save.
+#: step is halved.
 _ITER = 300
 _STALL = 15
+#: Iterations of each strong-branching child, and candidates tried per node.
+_SB_ITER = 40
+_SB_CANDIDATES = 8
+#: Largest ball (sites) considered for branching.
+_BALL_SITES = 20
+#: First step-length factor of a node (its multipliers start near optimal).
+_THETA = 1.0
+#: Deflection: weight of the previous direction added to the subgradient.
+_DEFLECT = 0.5
+#: Share of the distance from the best bound to the incumbent aimed at by a step.
+_GAMMA = 1.0
 #: Relative slack of the multiplier caps used to filter pairs inside a node.
-_SLACK = 0.3
-
+_SLACK = 0.05
+#: Weight of the newest relaxed solution in the averaged (primal) estimate.
+_AVERAGE = 0.1
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
 BoolArray = npt.NDArray[np.bool_]
-
-
-@dataclass
-class _Node:
-    fixed_open: BoolArray
-    closed: BoolArray
-    lam: FloatArray
-    parent_bound: float
-    active: IntArray
 
 
 @dataclass(frozen=True)
@@ -53,42 +79,27 @@ class SearchOutcome:
     nodes: int
 
 
-class _Pairs:
-    """The pairs (demand, site, weighted cost) still usable at a node, by site."""
+@dataclass
+class _Node:
+    bound: float
+    lam: FloatArray
+    fixed_open: BoolArray
+    closed: BoolArray
+    clusters: tuple[Cluster, ...]
+    active: IntArray
 
-    def __init__(
-        self, rows: IntArray, cols: IntArray, costs: FloatArray, n: int, m: int
-    ) -> None:
-        self.rows, self.cols, self.costs, self.n, self.m = rows, cols, costs, n, m
 
-    def subset(self, keep: IntArray) -> _Pairs:
-        return _Pairs(
-            self.rows[keep], self.cols[keep], self.costs[keep], self.n, self.m
-        )
+@dataclass
+class _Relaxed:
+    """Best multipliers of a node and what they give."""
 
-    def relax(
-        self, lam: FloatArray, p: int, fixed_open: BoolArray, closed: BoolArray
-    ) -> tuple[float, FloatArray, IntArray]:
-        reduced = np.minimum(self.costs - lam[self.rows], 0.0)
-        rho = np.bincount(self.cols, weights=reduced, minlength=self.m)
-        free = np.flatnonzero(~fixed_open & ~closed)
-        k = p - int(fixed_open.sum())
-        if k > 0:
-            part = np.argpartition(rho[free], k - 1)[:k] if k < free.size else None
-            picked = free if part is None else free[part]
-            chosen = np.sort(np.concatenate([np.flatnonzero(fixed_open), picked]))
-        else:
-            chosen = np.flatnonzero(fixed_open)
-        return float(lam.sum() + rho[chosen].sum()), rho, chosen.astype(np.intp)
-
-    def served(self, lam: FloatArray, chosen: IntArray) -> npt.NDArray[np.int64]:
-        # Pairs are sorted by site, so the chosen sites' pairs are p slices.
-        lo = np.searchsorted(self.cols, chosen, side="left")
-        hi = np.searchsorted(self.cols, chosen, side="right")
-        idx = np.concatenate([np.arange(a, b) for a, b in zip(lo, hi, strict=True)])
-        rows = self.rows[idx]
-        hit = self.costs[idx] < lam[rows]
-        return np.bincount(rows[hit], minlength=self.n)
+    bound: float
+    lam: FloatArray
+    rho: FloatArray
+    chosen: IntArray
+    average: FloatArray
+    feasible: bool
+    iterations: int = 0
 
 
 def branch_and_bound(
@@ -104,10 +115,10 @@ def branch_and_bound(
     incumbent: IntArray,
     incumbent_cost: float,
     evaluate: Callable[[IntArray], tuple[IntArray, float]],
+    balls: Callable[[int], list[BoolArray]],
     *,
     integral: bool,
     deadline: float | None,
-    node_iterations: int = _ITER,
 ) -> SearchOutcome:
     """Prove (or improve on) the incumbent by Lagrangian branch and bound.
 
@@ -129,21 +140,21 @@ def branch_and_bound(
         Best known solution.
     evaluate
         Maps a site set to an improved site set and its true cost.
+    balls
+        Maps a site to nested site masks around it (smallest first), the
+        branching candidates.
     integral
         Whether costs are integers (prune at ``ceil(bound) >= incumbent``).
     deadline
         ``time.perf_counter()`` value after which to stop.
-    node_iterations
-        Subgradient iterations per node.
 
     Returns
     -------
     SearchOutcome
         Best solution, proven bound, and whether the search finished.
     """
-    n, m = shape
-    by_site = np.lexsort((pairs_rows, pairs_cols))
-    pairs = _Pairs(pairs_rows[by_site], pairs_cols[by_site], pairs_costs[by_site], n, m)
+    n = shape[0]
+    pairs = Pairs.from_arrays(pairs_rows, pairs_cols, pairs_costs, shape)
     best_sites, best = incumbent, incumbent_cost
     seen: set[bytes] = set()
 
@@ -152,66 +163,70 @@ def branch_and_bound(
             return best - 1.0 + 1e-6
         return best - 1e-9 * max(1.0, abs(best))
 
-    everything = np.arange(pairs.rows.size, dtype=np.intp)
-    stack = [
-        _Node(fixed_open.copy(), closed.copy(), lam.copy(), root_bound, everything)
-    ]
+    def consider(sites: IntArray) -> None:
+        nonlocal best_sites, best
+        key = sites.tobytes()
+        if key in seen:
+            return
+        seen.add(key)
+        better, cost = evaluate(sites)
+        if cost < best:
+            best_sites, best = better, cost
+
+    tick = itertools.count()
+    root = _Node(
+        root_bound,
+        lam.copy(),
+        fixed_open.copy(),
+        closed.copy(),
+        (),
+        np.arange(pairs.size, dtype=np.intp),
+    )
+    heap: list[tuple[float, int, _Node]] = [(root_bound, next(tick), root)]
     nodes = 0
     complete = True
-    while stack:
+    while heap:
         if deadline is not None and time.perf_counter() > deadline:
             complete = False
             break
-        node = stack.pop()
-        if node.parent_bound > threshold():
+        _, _, node = heapq.heappop(heap)
+        if node.bound > threshold():
             continue
         nodes += 1
         local = pairs.subset(node.active)
-        bound, lam_n, rho, chosen = _node_bound(
-            local, p, node, best, node_iterations, threshold
-        )
-        if bound > threshold():
+        selector = LaminarSelector(p, node.fixed_open, node.closed, node.clusters)
+        rel = _node_bound(local, selector, node.lam, best, _ITER, threshold)
+        if rel is None or rel.bound > threshold():
             continue
-        key = chosen.tobytes()
-        if key not in seen:
-            seen.add(key)
-            sites, cost = evaluate(chosen)
-            if cost < best:
-                best_sites, best = sites, cost
-                if bound > threshold():
-                    continue
+        consider(rel.chosen)
+        if rel.feasible or rel.bound > threshold():
+            continue
         fo, cl = node.fixed_open.copy(), node.closed.copy()
-        _fix_sites(rho, chosen, bound, threshold(), p, fo, cl)
+        if not selector.has_clusters:
+            _fix_sites(rel.rho, rel.chosen, rel.bound, threshold(), p, fo, cl)
         n_open = int(fo.sum())
         n_free = int((~fo & ~cl).sum())
         if n_open > p or n_open + n_free < p:
             continue
         if n_open == p or n_free == 0:
-            sites, cost = evaluate(np.flatnonzero(fo).astype(np.intp))
-            if cost < best:
-                best_sites, best = sites, cost
+            consider(np.flatnonzero(fo).astype(np.intp))
             continue
-        active = node.active[
-            _keep_pairs(local, lam_n, rho, chosen, bound, threshold(), cl)
-        ]
+        keep = _keep_pairs(
+            local, rel, threshold(), cl, penalties=not selector.has_clusters
+        )
+        active = node.active[keep]
         if not np.all(np.bincount(pairs.rows[active], minlength=n) > 0):
             continue
-        candidates = chosen[~fo[chosen] & ~cl[chosen]]
-        if candidates.size == 0:
-            candidates = np.flatnonzero(~fo & ~cl)
-        j = int(candidates[np.argmin(rho[candidates])])
-        closed_child = _Node(fo.copy(), cl.copy(), lam_n, bound, active)
-        closed_child.closed[j] = True
-        closed_child.active = active[pairs.cols[active] != j]
-        open_child = _Node(fo.copy(), cl.copy(), lam_n, bound, active)
-        open_child.fixed_open[j] = True
-        # Depth first, opening first: its bound usually rises fastest.
-        stack.append(closed_child)
-        stack.append(open_child)
+        base = _Node(rel.bound, rel.lam, fo, cl, node.clusters, active)
+
+        children = _strong_branch(pairs, base, rel, p, best, threshold, balls, consider)
+        for child in children:
+            if child.bound <= threshold():
+                heapq.heappush(heap, (child.bound, next(tick), child))
     if complete:
         proven = best
     else:
-        pending = [nd.parent_bound for nd in stack if nd.parent_bound <= threshold()]
+        pending = [entry[0] for entry in heap if entry[0] <= threshold()]
         proven = min([best, *pending])
         if integral and np.isfinite(proven):
             proven = min(best, float(math.ceil(proven - 1e-6)))
@@ -219,47 +234,202 @@ def branch_and_bound(
 
 
 def _node_bound(
-    pairs: _Pairs,
-    p: int,
-    node: _Node,
+    pairs: Pairs,
+    selector: LaminarSelector,
+    lam: FloatArray,
     ub: float,
     iterations: int,
     threshold: Callable[[], float],
-) -> tuple[float, FloatArray, FloatArray, IntArray]:
-    lam = node.lam
-    best = (-np.inf, lam, np.zeros(pairs.m), np.zeros(0, dtype=np.intp))
-    theta = 1.0
+) -> _Relaxed | None:
+    """Subgradient optimisation of the node's Lagrangian; ``None`` if infeasible."""
+    n, m = pairs.n, pairs.m
+    best: _Relaxed | None = None
+    average = np.zeros(m)
+    theta = _THETA
     stall = 0
     target = ub if np.isfinite(ub) else None
     # Only pairs with cost below their row's multiplier count; iterate on those
     # under a cap with slack and re-filter when a multiplier passes its cap.
-    cap = np.full(pairs.n, -np.inf)
+    cap = np.full(n, -np.inf)
     near = pairs
-    for _ in range(iterations):
+    is_chosen = np.zeros(m, dtype=bool)
+    direction = None
+    for it in range(iterations):
         if bool((lam > cap).any()):
             cap = lam + _SLACK * np.abs(lam) + 1e-9
-            near = pairs.subset(np.flatnonzero(pairs.costs < cap[pairs.rows]))
-        value, rho, chosen = near.relax(lam, p, node.fixed_open, node.closed)
-        if value > best[0] + 1e-6 * max(1.0, abs(best[0])):
-            stall = 0
-        else:
-            stall += 1
-        if value > best[0]:
-            best = (value, lam, rho, chosen)
-        if value > threshold():
+            near = pairs.below(cap)
+        # Full-array passes: boolean indexing costs more than it saves here.
+        reduced = np.minimum(near.costs - lam[near.rows], 0.0)
+        rho = np.bincount(near.cols, weights=reduced, minlength=m)
+        chosen = selector.select(rho)
+        if chosen is None:
+            return None
+        value = float(lam.sum() + rho[chosen].sum())
+        is_chosen[:] = False
+        is_chosen[chosen] = True
+        average = is_chosen.astype(float) if it == 0 else average
+        average += _AVERAGE * (is_chosen - average)
+        served = (reduced < 0.0) & is_chosen[near.cols]
+        grad = 1.0 - np.bincount(near.rows, weights=served, minlength=n)
+        norm = float(grad @ grad)
+        feasible = norm == 0.0
+        if _DEFLECT and direction is not None:
+            grad = grad + _DEFLECT * direction
+            norm = float(grad @ grad)
+        direction = grad
+        improved = best is None or value > best.bound + 1e-6 * max(1.0, abs(best.bound))
+        stall = 0 if improved else stall + 1
+        if best is None or value > best.bound:
+            best = _Relaxed(value, lam, rho, chosen, average, feasible)
+        if value > threshold() or feasible or norm == 0.0:
             break
         if stall >= _STALL:
             theta /= 2.0
             stall = 0
             if theta < 1e-3:
                 break
-        grad = 1.0 - near.served(lam, chosen)
-        norm = float(grad @ grad)
-        if norm == 0.0:
-            break
-        goal = target if target is not None else abs(value) * 1.05 + 1.0
+        if target is None:
+            goal = abs(value) * 1.05 + 1.0
+        else:
+            goal = best.bound + _GAMMA * (target - best.bound)
         lam = lam + theta * max(goal - value, 1e-9 * max(1.0, abs(goal))) / norm * grad
+    if best is not None:
+        best.average = average
+        best.iterations = it + 1
     return best
+
+
+def _strong_branch(
+    pairs: Pairs,
+    node: _Node,
+    rel: _Relaxed,
+    p: int,
+    ub: float,
+    threshold: Callable[[], float],
+    balls: Callable[[int], list[BoolArray]],
+    consider: Callable[[IntArray], None],
+) -> list[_Node]:
+    """Children of the best branching candidate (both sides), with their bounds."""
+    best: tuple[float, list[_Node]] | None = None
+    for split in _candidates(node, rel, p, balls):
+        kids = []
+        for side in split:
+            kid = _child(pairs, node, side, p)
+            if kid is None:
+                continue
+            local = pairs.subset(kid.active)
+            selector = LaminarSelector(p, kid.fixed_open, kid.closed, kid.clusters)
+            out = _node_bound(local, selector, kid.lam, ub, _SB_ITER, threshold)
+            if out is None:
+                continue
+            kid.bound = max(kid.bound, out.bound)
+            kid.lam = out.lam
+            if out.feasible:
+                consider(out.chosen)
+            kids.append(kid)
+        score = min((k.bound for k in kids), default=np.inf)
+        if best is None or score > best[0]:
+            best = (score, kids)
+        if score > threshold():
+            break
+    return [] if best is None else best[1]
+
+
+def _candidates(
+    node: _Node, rel: _Relaxed, p: int, balls: Callable[[int], list[BoolArray]]
+) -> list[tuple[Cluster, Cluster]]:
+    """Branching splits ranked by how fractional the averaged opening is."""
+    free = ~node.fixed_open & ~node.closed
+    y = np.where(node.fixed_open, 1.0, np.where(node.closed, 0.0, rel.average))
+    frac_sites = np.flatnonzero(free & (y > 0.02) & (y < 0.98))
+    if frac_sites.size == 0:
+        # The average looks integral but the node is open: branch on a chosen site.
+        pick = rel.chosen[free[rel.chosen]]
+        pick = pick if pick.size else np.flatnonzero(free)
+        frac_sites = pick[:1]
+    scored: dict[bytes, tuple[float, int, Cluster, Cluster]] = {}
+    for j in frac_sites:
+        masks = [_single(j, free.size), *balls(int(j))]
+        for ball in masks:
+            mask = ball & ~node.closed
+            if not mask.any() or not laminar_with(mask, node.clusters):
+                continue
+            key = np.packbits(mask).tobytes()
+            if key in scored:
+                continue
+            total = float(y[mask].sum())
+            low = math.floor(total + 1e-9)
+            frac = total - low
+            size = int(mask.sum())
+            if size > 1 and not 0.05 < frac < 0.95:
+                continue
+            n_fixed = int((mask & node.fixed_open).sum())
+            if low < n_fixed or low + 1 > min(p, size):
+                continue
+            scored[key] = (
+                abs(frac - 0.5),
+                size,
+                Cluster(mask, 0, low),
+                Cluster(mask, low + 1, p),
+            )
+    ranked = sorted(scored.values(), key=lambda t: (t[0], t[1]))
+    return [(t[2], t[3]) for t in ranked[:_SB_CANDIDATES]]
+
+
+class BallFamily:
+    """Nested balls around each site: the sites within growing cost of the demand
+    point nearest to it (the site itself when points and sites coincide).
+
+    Costs are the unweighted ones, so weights do not distort the neighbourhoods.
+    """
+
+    def __init__(self, cost: FloatArray, max_sites: int = _BALL_SITES) -> None:
+        self.cost = cost
+        self.max_sites = max_sites
+        self.cache: dict[int, list[BoolArray]] = {}
+
+    def __call__(self, site: int) -> list[BoolArray]:
+        if site not in self.cache:
+            center = int(np.argmin(self.cost[:, site]))
+            row = self.cost[center]
+            levels = np.unique(row[np.isfinite(row)])
+            masks = []
+            for r in levels:
+                mask = row <= r
+                size = int(mask.sum())
+                if size > self.max_sites:
+                    break
+                if size > 1:
+                    masks.append(mask)
+            self.cache[site] = masks
+        return self.cache[site]
+
+
+def _single(j: int, m: int) -> BoolArray:
+    mask = np.zeros(m, dtype=bool)
+    mask[j] = True
+    return mask
+
+
+def _child(pairs: Pairs, node: _Node, side: Cluster, p: int) -> _Node | None:
+    """The node with one more cluster bound; closings and fixings made explicit."""
+    fo, cl = node.fixed_open.copy(), node.closed.copy()
+    size = int(side.mask.sum())
+    clusters = node.clusters
+    if side.high == 0:
+        cl |= side.mask
+    elif size == 1 and side.low >= 1:
+        fo |= side.mask
+    else:
+        clusters = (*clusters, side)
+    if int(fo.sum()) > p or bool((fo & cl).any()):
+        return None
+    active = node.active
+    if side.high == 0:
+        active = active[~cl[pairs.cols[active]]]
+        if not np.all(np.bincount(pairs.rows[active], minlength=pairs.n) > 0):
+            return None
+    return _Node(node.bound, node.lam.copy(), fo, cl, clusters, active)
 
 
 def _fix_sites(
@@ -271,7 +441,11 @@ def _fix_sites(
     fixed_open: BoolArray,
     closed: BoolArray,
 ) -> None:
-    """Close or open free sites whose flip would push the bound past the threshold."""
+    """Close or open free sites whose flip would push the bound past the threshold.
+
+    Valid only without cluster bounds (the swap argument needs a plain
+    cardinality constraint).
+    """
     free = ~fixed_open & ~closed
     in_chosen = np.zeros(rho.size, dtype=bool)
     in_chosen[chosen] = True
@@ -287,23 +461,28 @@ def _fix_sites(
 
 
 def _keep_pairs(
-    local: _Pairs,
-    lam: FloatArray,
-    rho: FloatArray,
-    chosen: IntArray,
-    bound: float,
+    local: Pairs,
+    rel: _Relaxed,
     threshold: float,
     closed: BoolArray,
-) -> npt.NDArray[np.bool_]:
-    """Pairs that may still appear below the threshold in this subtree."""
-    in_chosen = np.zeros(rho.size, dtype=bool)
-    in_chosen[chosen] = True
-    free_in = in_chosen & ~closed
-    rho_last = rho[free_in].max() if free_in.any() else 0.0
-    open_penalty = np.where(in_chosen, 0.0, np.maximum(rho - rho_last, 0.0))
+    *,
+    penalties: bool,
+) -> BoolArray:
+    """Pairs that may still appear below the threshold in this subtree.
+
+    Using pair ``(i, j)`` costs at least ``max(0, c_ij - lambda_i)`` more, plus,
+    without cluster bounds, the price of swapping ``j`` into the chosen set.
+    """
+    open_penalty = np.zeros(local.m)
+    if penalties:
+        in_chosen = np.zeros(local.m, dtype=bool)
+        in_chosen[rel.chosen] = True
+        free_in = in_chosen & ~closed
+        rho_last = rel.rho[free_in].max() if free_in.any() else 0.0
+        open_penalty = np.where(in_chosen, 0.0, np.maximum(rel.rho - rho_last, 0.0))
     pair_bound = (
-        bound
-        + np.maximum(local.costs - lam[local.rows], 0.0)
+        rel.bound
+        + np.maximum(local.costs - rel.lam[local.rows], 0.0)
         + open_penalty[local.cols]
     )
     return (pair_bound <= threshold) & ~closed[local.cols]

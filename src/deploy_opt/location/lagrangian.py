@@ -30,8 +30,13 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from deploy_opt.location._pairs import Pairs
+
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
+
+#: Relative slack of the multiplier caps that select the pairs an iteration uses.
+_SLACK = 0.05
 
 
 @dataclass(frozen=True)
@@ -61,54 +66,6 @@ def select_sites(rho: FloatArray, p: int, required: IntArray) -> IntArray:
     else:
         picked = candidates
     return np.sort(np.concatenate([required, picked])).astype(np.intp)
-
-
-class _SortedRows:
-    """Each row's costs in increasing order, truncated to the first ``k`` columns.
-
-    ``rho`` only involves pairs with ``c_ij < lambda_i``, usually a few per row, so
-    iterations work on the ``k`` cheapest sites of each row and widen ``k`` when a
-    multiplier passes the first excluded cost. The results are exact.
-    """
-
-    def __init__(self, weighted: FloatArray) -> None:
-        self.weighted = weighted
-        self.order = np.argsort(weighted, axis=1, kind="stable").astype(np.intp)
-        self.values = np.take_along_axis(weighted, self.order, axis=1)
-        self.m = weighted.shape[1]
-        self.k = min(self.m, 16)
-
-    def ensure(self, lam: FloatArray) -> None:
-        """Widen ``k`` until every excluded cost is at least its multiplier."""
-        while self.k < self.m and bool((self.values[:, self.k] < lam).any()):
-            self.k = min(self.m, 2 * self.k)
-
-    def evaluate(
-        self, lam: FloatArray, p: int, required: IntArray
-    ) -> tuple[float, FloatArray, IntArray]:
-        """``L(lambda)``, the ``rho`` vector and the chosen sites."""
-        self.ensure(lam)
-        vals = self.values[:, : self.k]
-        reduced = np.minimum(vals - lam[:, None], 0.0)
-        rho = np.bincount(
-            self.order[:, : self.k].ravel(), weights=reduced.ravel(), minlength=self.m
-        )
-        chosen = select_sites(rho, p, required)
-        return float(lam.sum() + rho[chosen].sum()), rho, chosen
-
-    def served(self, lam: FloatArray, chosen: IntArray) -> npt.NDArray[np.int64]:
-        """How many chosen sites serve each row in the relaxed solution."""
-        return (self.weighted[:, chosen] < lam[:, None]).sum(axis=1)
-
-
-def lagrangian_value(
-    weighted: FloatArray, lam: FloatArray, p: int, required: IntArray
-) -> tuple[float, FloatArray, IntArray]:
-    """``L(lambda)``, the ``rho`` vector and the chosen sites (dense evaluation)."""
-    reduced = np.minimum(weighted - lam[:, None], 0.0)
-    rho = reduced.sum(axis=0)
-    chosen = select_sites(rho, p, required)
-    return float(lam.sum() + rho[chosen].sum()), rho, chosen
 
 
 def subgradient(
@@ -151,22 +108,34 @@ def subgradient(
     SubgradientOutcome
         Best bound with its multipliers, and the best primal set seen.
     """
-    rows = _SortedRows(weighted)
+    n, m = weighted.shape
+    pairs = Pairs.from_dense(weighted)
     lam = weighted[:, incumbent].min(axis=1)
     finite_max = float(weighted[np.isfinite(weighted)].max())
     # Start each multiplier at the point's cost in the incumbent: a tight, cheap start.
     lam = np.where(np.isfinite(lam), lam, finite_max)
     best_bound = -np.inf
     best_lam = lam.copy()
-    best_rho = np.zeros(weighted.shape[1])
+    best_rho = np.zeros(m)
     best_chosen = incumbent
     ub_sites, ub = incumbent, incumbent_cost
     tried: set[bytes] = set()
     theta = 2.0
     stall = 0
     iterations = 0
+    # Only pairs with c_ij < lambda_i count: iterate on those under a cap with
+    # slack, extracted again when a multiplier passes its cap.
+    cap = np.full(n, -np.inf)
+    near = pairs
+    is_chosen = np.zeros(m, dtype=bool)
     for iterations in range(1, max_iterations + 1):  # noqa: B007
-        value, rho, chosen = rows.evaluate(lam, p, required)
+        if bool((lam > cap).any()):
+            cap = lam + _SLACK * np.abs(lam) + 1e-9
+            near = pairs.below(cap)
+        reduced = np.minimum(near.costs - lam[near.rows], 0.0)
+        rho = np.bincount(near.cols, weights=reduced, minlength=m)
+        chosen = select_sites(rho, p, required)
+        value = float(lam.sum() + rho[chosen].sum())
         if value > best_bound + 1e-6 * max(1.0, abs(best_bound)):
             stall = 0
         else:
@@ -185,7 +154,10 @@ def subgradient(
                     ub, ub_sites = cost, sites
             if theta < 5e-4:
                 break
-        grad = 1.0 - rows.served(lam, chosen)
+        is_chosen[:] = False
+        is_chosen[chosen] = True
+        served = (reduced < 0.0) & is_chosen[near.cols]
+        grad = 1.0 - np.bincount(near.rows, weights=served, minlength=n)
         norm = float(grad @ grad)
         if norm == 0.0:
             break  # the relaxed solution is feasible, hence optimal

@@ -44,7 +44,7 @@ import time
 import numpy as np
 import numpy.typing as npt
 
-from deploy_opt.location._bnb import branch_and_bound
+from deploy_opt.location._bnb import BallFamily, branch_and_bound
 from deploy_opt.location._problem import (
     Instance,
     check_p,
@@ -255,6 +255,7 @@ def _exact_phase(
         sites,
         ub,
         evaluate,
+        BallFamily(inst.cost),
         integral=inst.integral,
         deadline=deadline,
     )
