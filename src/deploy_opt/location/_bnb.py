@@ -45,7 +45,7 @@ from deploy_opt.location._pairs import Pairs
 
 #: Subgradient iterations per node, and iterations without progress before the
 #: step is halved.
-_ITER = 300
+_ITER = 60
 _STALL = 15
 #: Iterations of each strong-branching child, and candidates tried per node.
 _SB_ITER = 40
@@ -60,6 +60,8 @@ _DEFLECT = 0.5
 _GAMMA = 1.0
 #: Relative slack of the multiplier caps used to filter pairs inside a node.
 _SLACK = 0.05
+#: Relative slack of the caps of a node's pool (pairs handed down to children).
+_POOL_SLACK = 0.3
 #: Weight of the newest relaxed solution in the averaged (primal) estimate.
 _AVERAGE = 0.1
 
@@ -87,6 +89,20 @@ class _Node:
     closed: BoolArray
     clusters: tuple[Cluster, ...]
     active: IntArray
+    pool: _Pool | None = None
+
+
+@dataclass
+class _Pool:
+    """Pairs below generous caps of a node's multipliers; near sets come from it."""
+
+    cap: FloatArray
+    pairs: Pairs
+
+    def restrict(self, active: BoolArray, closed: BoolArray) -> _Pool:
+        """The pool of a child: its active pairs, open sites only."""
+        keep = active[self.pairs.ids] & ~closed[self.pairs.cols]
+        return _Pool(self.cap, self.pairs.subset(keep))
 
 
 @dataclass
@@ -100,6 +116,7 @@ class _Relaxed:
     average: FloatArray
     feasible: bool
     iterations: int = 0
+    pool: _Pool | None = None
 
 
 def branch_and_bound(
@@ -195,7 +212,15 @@ def branch_and_bound(
         nodes += 1
         local = pairs.subset(node.active)
         selector = LaminarSelector(p, node.fixed_open, node.closed, node.clusters)
-        rel = _node_bound(local, selector, node.lam, best, _ITER, threshold)
+        rel = _node_bound(
+            lambda local=local: local,
+            node.pool,
+            selector,
+            node.lam,
+            best,
+            _ITER,
+            threshold,
+        )
         if rel is None or rel.bound > threshold():
             continue
         consider(rel.chosen)
@@ -217,7 +242,10 @@ def branch_and_bound(
         active = node.active[keep]
         if not np.all(np.bincount(pairs.rows[active], minlength=n) > 0):
             continue
-        base = _Node(rel.bound, rel.lam, fo, cl, node.clusters, active)
+        in_active = np.zeros(pairs.size, dtype=bool)
+        in_active[active] = True
+        pool = None if rel.pool is None else rel.pool.restrict(in_active, cl)
+        base = _Node(rel.bound, rel.lam, fo, cl, node.clusters, active, pool)
 
         children = _strong_branch(pairs, base, rel, p, best, threshold, balls, consider)
         for child in children:
@@ -234,15 +262,20 @@ def branch_and_bound(
 
 
 def _node_bound(
-    pairs: Pairs,
+    full: Callable[[], Pairs],
+    pool: _Pool | None,
     selector: LaminarSelector,
     lam: FloatArray,
     ub: float,
     iterations: int,
     threshold: Callable[[], float],
 ) -> _Relaxed | None:
-    """Subgradient optimisation of the node's Lagrangian; ``None`` if infeasible."""
-    n, m = pairs.n, pairs.m
+    """Subgradient optimisation of the node's Lagrangian; ``None`` if infeasible.
+
+    ``full`` gives the node's pairs, needed only when a multiplier leaves the
+    inherited ``pool``.
+    """
+    n, m = lam.size, selector.m
     best: _Relaxed | None = None
     average = np.zeros(m)
     theta = _THETA
@@ -251,16 +284,20 @@ def _node_bound(
     # Only pairs with cost below their row's multiplier count; iterate on those
     # under a cap with slack and re-filter when a multiplier passes its cap.
     cap = np.full(n, -np.inf)
-    near = pairs
+    near_rows = near_cols = np.zeros(0, dtype=np.intp)
+    near_costs = np.zeros(0)
     is_chosen = np.zeros(m, dtype=bool)
     direction = None
     for it in range(iterations):
-        if bool((lam > cap).any()):
+        if it == 0 or bool((lam > cap).any()):
             cap = lam + _SLACK * np.abs(lam) + 1e-9
-            near = pairs.below(cap)
+            if pool is None or bool((cap > pool.cap).any()):
+                pool = _Pool(lam + _POOL_SLACK * np.abs(lam) + 1e-9, full())
+                pool = _Pool(pool.cap, pool.pairs.below(pool.cap))
+            near_rows, near_cols, near_costs = pool.pairs.near(cap)
         # Full-array passes: boolean indexing costs more than it saves here.
-        reduced = np.minimum(near.costs - lam[near.rows], 0.0)
-        rho = np.bincount(near.cols, weights=reduced, minlength=m)
+        reduced = np.minimum(near_costs - lam[near_rows], 0.0)
+        rho = np.bincount(near_cols, weights=reduced, minlength=m)
         chosen = selector.select(rho)
         if chosen is None:
             return None
@@ -269,8 +306,8 @@ def _node_bound(
         is_chosen[chosen] = True
         average = is_chosen.astype(float) if it == 0 else average
         average += _AVERAGE * (is_chosen - average)
-        served = (reduced < 0.0) & is_chosen[near.cols]
-        grad = 1.0 - np.bincount(near.rows, weights=served, minlength=n)
+        served = (reduced < 0.0) & is_chosen[near_cols]
+        grad = 1.0 - np.bincount(near_rows, weights=served, minlength=n)
         norm = float(grad @ grad)
         feasible = norm == 0.0
         if _DEFLECT and direction is not None:
@@ -296,6 +333,7 @@ def _node_bound(
     if best is not None:
         best.average = average
         best.iterations = it + 1
+        best.pool = pool
     return best
 
 
@@ -309,30 +347,66 @@ def _strong_branch(
     balls: Callable[[int], list[BoolArray]],
     consider: Callable[[IntArray], None],
 ) -> list[_Node]:
-    """Children of the best branching candidate (both sides), with their bounds."""
+    """Children of the best branching candidate, with their bounds.
+
+    A candidate with one side pruned is taken at once (only the other side
+    remains); a candidate whose first side already scores below the best is
+    dropped without evaluating the second.
+    """
     best: tuple[float, list[_Node]] | None = None
     for split in _candidates(node, rel, p, balls):
-        kids = []
+        kids: list[_Node] = []
         for side in split:
-            kid = _child(pairs, node, side, p)
-            if kid is None:
-                continue
-            local = pairs.subset(kid.active)
-            selector = LaminarSelector(p, kid.fixed_open, kid.closed, kid.clusters)
-            out = _node_bound(local, selector, kid.lam, ub, _SB_ITER, threshold)
-            if out is None:
-                continue
-            kid.bound = max(kid.bound, out.bound)
-            kid.lam = out.lam
-            if out.feasible:
-                consider(out.chosen)
+            kid = _evaluate_side(pairs, node, side, p, ub, threshold, consider)
+            if kid is None or kid.bound > threshold():
+                # This side holds no improving solution: the other side is the node.
+                rest = [s for s in split if s is not side]
+                other = _child(pairs, node, rest[0], p)
+                if kids:
+                    return kids
+                return [] if other is None else [other]
             kids.append(kid)
-        score = min((k.bound for k in kids), default=np.inf)
+            if best is not None and kid.bound <= best[0]:
+                break
+        if len(kids) < len(split):
+            continue
+        score = min(k.bound for k in kids)
         if best is None or score > best[0]:
             best = (score, kids)
-        if score > threshold():
-            break
     return [] if best is None else best[1]
+
+
+def _evaluate_side(
+    pairs: Pairs,
+    node: _Node,
+    side: Cluster,
+    p: int,
+    ub: float,
+    threshold: Callable[[], float],
+    consider: Callable[[IntArray], None],
+) -> _Node | None:
+    """The child on one side of a split after a short subgradient run."""
+    kid = _child(pairs, node, side, p)
+    if kid is None:
+        return None
+    selector = LaminarSelector(p, kid.fixed_open, kid.closed, kid.clusters)
+    out = _node_bound(
+        lambda: pairs.subset(kid.active),
+        kid.pool,
+        selector,
+        kid.lam,
+        ub,
+        _SB_ITER,
+        threshold,
+    )
+    if out is None:
+        return None
+    kid.bound = max(kid.bound, out.bound)
+    kid.lam = out.lam
+    kid.pool = out.pool
+    if out.feasible:
+        consider(out.chosen)
+    return kid
 
 
 def _candidates(
@@ -424,12 +498,14 @@ def _child(pairs: Pairs, node: _Node, side: Cluster, p: int) -> _Node | None:
         clusters = (*clusters, side)
     if int(fo.sum()) > p or bool((fo & cl).any()):
         return None
-    active = node.active
+    active, pool = node.active, node.pool
     if side.high == 0:
         active = active[~cl[pairs.cols[active]]]
         if not np.all(np.bincount(pairs.rows[active], minlength=pairs.n) > 0):
             return None
-    return _Node(node.bound, node.lam.copy(), fo, cl, clusters, active)
+        if pool is not None:
+            pool = _Pool(pool.cap, pool.pairs.subset(~cl[pool.pairs.cols]))
+    return _Node(node.bound, node.lam.copy(), fo, cl, clusters, active, pool)
 
 
 def _fix_sites(

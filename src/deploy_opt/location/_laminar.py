@@ -92,6 +92,7 @@ class LaminarSelector:
                 parent[k] = inside[0]
                 owner[masks[k]] = k
         self.p = p
+        self.m = m
         self.order = by_size[::-1]
         self.low = [b[1] for b in bounds]
         self.high = [b[2] for b in bounds]

@@ -23,6 +23,8 @@ class Pairs:
     """Pairs ``(rows[k], cols[k])`` with weighted cost ``costs[k]``.
 
     Sorted by row, then cost; ``starts[i]:starts[i + 1]`` is row ``i``'s block.
+    ``ids`` numbers the pairs of the set they were extracted from (the original
+    ones keep ``0 .. size - 1``).
     """
 
     def __init__(
@@ -32,11 +34,27 @@ class Pairs:
         starts: IntArray,
         m: int,
         rows: IntArray | None = None,
+        ids: IntArray | None = None,
     ) -> None:
         self.cols, self.costs, self.starts, self.m = cols, costs, starts, m
         self.n = starts.size - 1
         if rows is not None:
             self.__dict__["rows"] = rows
+        if ids is not None:
+            self.__dict__["ids"] = ids
+        self._keys: FloatArray | None = None
+        self._span = 0.0
+
+    def _derived(
+        self, idx: IntArray | BoolArray, starts: IntArray, rows: IntArray
+    ) -> Pairs:
+        out = Pairs(
+            self.cols[idx], self.costs[idx], starts, self.m, rows, self.ids[idx]
+        )
+        if self._keys is not None:
+            # Same rows and costs, so the same sort keys.
+            out._keys, out._span = self._keys[idx], self._span
+        return out
 
     @classmethod
     def from_arrays(
@@ -62,6 +80,11 @@ class Pairs:
         """Row of each pair."""
         return np.repeat(np.arange(self.n, dtype=np.intp), np.diff(self.starts))
 
+    @cached_property
+    def ids(self) -> IntArray:
+        """Number of each pair in the original set."""
+        return np.arange(self.size, dtype=np.intp)
+
     @property
     def size(self) -> int:
         """Number of pairs."""
@@ -71,26 +94,25 @@ class Pairs:
         """The pairs selected by a mask or increasing index array."""
         rows = self.rows[keep]
         starts = np.searchsorted(rows, np.arange(self.n + 1)).astype(np.intp)
-        return Pairs(self.cols[keep], self.costs[keep], starts, self.m, rows)
+        return self._derived(keep, starts, rows)
 
     def count_below(self, cap: FloatArray) -> IntArray:
-        """Number of pairs of each row with cost strictly below its cap."""
-        lo, hi = self.starts[:-1].copy(), self.starts[1:].copy()
-        costs = self.costs
-        last = max(costs.size - 1, 0)
-        while True:
-            open_ = lo < hi
-            if not open_.any():
-                break
-            mid = (lo + hi) // 2
-            go = open_ & (costs[np.minimum(mid, last)] < cap)
-            stop = open_ & ~go
-            lo = np.where(go, mid + 1, lo)
-            hi = np.where(stop, mid, hi)
-        return lo - self.starts[:-1]
+        """Number of pairs of each row with cost below its cap (at least those).
 
-    def below(self, cap: FloatArray) -> Pairs:
-        """The pairs with cost strictly below their row's cap."""
+        One sorted search on ``row * span + cost`` keys; rounding may count a
+        pair whose cost ties the cap, never miss one below it.
+        """
+        if self._keys is None:
+            finite = np.isfinite(self.costs)
+            top = float(self.costs[finite].max()) if finite.any() else 0.0
+            self._span = 2.0 * top + 2.0
+            clipped = np.where(finite, self.costs, self._span / 2.0)
+            self._keys = self.rows * self._span + clipped
+        target = np.arange(self.n) * self._span + np.clip(cap, -1.0, self._span / 2.0)
+        ends = np.searchsorted(self._keys, target * (1 + 1e-15) + 1e-12, side="left")
+        return np.maximum(ends - self.starts[:-1], 0)
+
+    def _below_index(self, cap: FloatArray) -> tuple[IntArray, IntArray, IntArray]:
         counts = self.count_below(cap)
         starts = np.zeros(self.n + 1, dtype=np.intp)
         np.cumsum(counts, out=starts[1:])
@@ -98,4 +120,15 @@ class Pairs:
             self.starts[:-1] - starts[:-1], counts
         )
         rows = np.repeat(np.arange(self.n, dtype=np.intp), counts)
-        return Pairs(self.cols[idx], self.costs[idx], starts, self.m, rows)
+        return idx, starts, rows
+
+    def below(self, cap: FloatArray) -> Pairs:
+        """The pairs with cost below their row's cap (a superset; see
+        :meth:`count_below`)."""
+        idx, starts, rows = self._below_index(cap)
+        return self._derived(idx, starts, rows)
+
+    def near(self, cap: FloatArray) -> tuple[IntArray, IntArray, FloatArray]:
+        """Rows, sites and costs of :meth:`below`, without the bookkeeping."""
+        idx, _, rows = self._below_index(cap)
+        return rows, self.cols[idx], self.costs[idx]

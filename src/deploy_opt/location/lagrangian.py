@@ -126,14 +126,15 @@ def subgradient(
     # Only pairs with c_ij < lambda_i count: iterate on those under a cap with
     # slack, extracted again when a multiplier passes its cap.
     cap = np.full(n, -np.inf)
-    near = pairs
+    near_rows = near_cols = np.zeros(0, dtype=np.intp)
+    near_costs = np.zeros(0)
     is_chosen = np.zeros(m, dtype=bool)
     for iterations in range(1, max_iterations + 1):  # noqa: B007
         if bool((lam > cap).any()):
             cap = lam + _SLACK * np.abs(lam) + 1e-9
-            near = pairs.below(cap)
-        reduced = np.minimum(near.costs - lam[near.rows], 0.0)
-        rho = np.bincount(near.cols, weights=reduced, minlength=m)
+            near_rows, near_cols, near_costs = pairs.near(cap)
+        reduced = np.minimum(near_costs - lam[near_rows], 0.0)
+        rho = np.bincount(near_cols, weights=reduced, minlength=m)
         chosen = select_sites(rho, p, required)
         value = float(lam.sum() + rho[chosen].sum())
         if value > best_bound + 1e-6 * max(1.0, abs(best_bound)):
@@ -156,8 +157,8 @@ def subgradient(
                 break
         is_chosen[:] = False
         is_chosen[chosen] = True
-        served = (reduced < 0.0) & is_chosen[near.cols]
-        grad = 1.0 - np.bincount(near.rows, weights=served, minlength=n)
+        served = (reduced < 0.0) & is_chosen[near_cols]
+        grad = 1.0 - np.bincount(near_rows, weights=served, minlength=n)
         norm = float(grad @ grad)
         if norm == 0.0:
             break  # the relaxed solution is feasible, hence optimal
