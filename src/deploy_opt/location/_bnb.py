@@ -50,6 +50,9 @@ _STALL = 15
 #: Iterations of each strong-branching child, and candidates tried per node.
 _SB_ITER = 40
 _SB_CANDIDATES = 8
+#: Candidates tried below depth ``_SB_DEPTH``.
+_SB_DEPTH = 100
+_SB_DEEP = 8
 #: Largest ball (sites) considered for branching.
 _BALL_SITES = 20
 #: First step-length factor of a node (its multipliers start near optimal).
@@ -90,6 +93,7 @@ class _Node:
     clusters: tuple[Cluster, ...]
     active: IntArray
     pool: _Pool | None = None
+    depth: int = 0
 
 
 @dataclass
@@ -132,7 +136,7 @@ def branch_and_bound(
     incumbent: IntArray,
     incumbent_cost: float,
     evaluate: Callable[[IntArray], tuple[IntArray, float]],
-    balls: Callable[[int], list[BoolArray]],
+    balls: Callable[[int], list[IntArray]],
     *,
     integral: bool,
     deadline: float | None,
@@ -245,7 +249,9 @@ def branch_and_bound(
         in_active = np.zeros(pairs.size, dtype=bool)
         in_active[active] = True
         pool = None if rel.pool is None else rel.pool.restrict(in_active, cl)
-        base = _Node(rel.bound, rel.lam, fo, cl, node.clusters, active, pool)
+        base = _Node(
+            rel.bound, rel.lam, fo, cl, node.clusters, active, pool, node.depth
+        )
 
         children = _strong_branch(pairs, base, rel, p, best, threshold, balls, consider)
         for child in children:
@@ -284,7 +290,7 @@ def _node_bound(
     # Only pairs with cost below their row's multiplier count; iterate on those
     # under a cap with slack and re-filter when a multiplier passes its cap.
     cap = np.full(n, -np.inf)
-    near_rows = near_cols = np.zeros(0, dtype=np.intp)
+    counts = near_rows = near_cols = np.zeros(0, dtype=np.intp)
     near_costs = np.zeros(0)
     is_chosen = np.zeros(m, dtype=bool)
     direction = None
@@ -294,9 +300,9 @@ def _node_bound(
             if pool is None or bool((cap > pool.cap).any()):
                 pool = _Pool(lam + _POOL_SLACK * np.abs(lam) + 1e-9, full())
                 pool = _Pool(pool.cap, pool.pairs.below(pool.cap))
-            near_rows, near_cols, near_costs = pool.pairs.near(cap)
+            counts, near_rows, near_cols, near_costs = pool.pairs.near(cap)
         # Full-array passes: boolean indexing costs more than it saves here.
-        reduced = np.minimum(near_costs - lam[near_rows], 0.0)
+        reduced = np.minimum(near_costs - np.repeat(lam, counts), 0.0)
         rho = np.bincount(near_cols, weights=reduced, minlength=m)
         chosen = selector.select(rho)
         if chosen is None:
@@ -306,8 +312,8 @@ def _node_bound(
         is_chosen[chosen] = True
         average = is_chosen.astype(float) if it == 0 else average
         average += _AVERAGE * (is_chosen - average)
-        served = (reduced < 0.0) & is_chosen[near_cols]
-        grad = 1.0 - np.bincount(near_rows, weights=served, minlength=n)
+        served = np.flatnonzero(is_chosen[near_cols] & (reduced < 0.0))
+        grad = 1.0 - np.bincount(near_rows[served], minlength=n)
         norm = float(grad @ grad)
         feasible = norm == 0.0
         if _DEFLECT and direction is not None:
@@ -344,7 +350,7 @@ def _strong_branch(
     p: int,
     ub: float,
     threshold: Callable[[], float],
-    balls: Callable[[int], list[BoolArray]],
+    balls: Callable[[int], list[IntArray]],
     consider: Callable[[IntArray], None],
 ) -> list[_Node]:
     """Children of the best branching candidate, with their bounds.
@@ -410,7 +416,7 @@ def _evaluate_side(
 
 
 def _candidates(
-    node: _Node, rel: _Relaxed, p: int, balls: Callable[[int], list[BoolArray]]
+    node: _Node, rel: _Relaxed, p: int, balls: Callable[[int], list[IntArray]]
 ) -> list[tuple[Cluster, Cluster]]:
     """Branching splits ranked by how fractional the averaged opening is."""
     free = ~node.fixed_open & ~node.closed
@@ -421,33 +427,32 @@ def _candidates(
         pick = rel.chosen[free[rel.chosen]]
         pick = pick if pick.size else np.flatnonzero(free)
         frac_sites = pick[:1]
-    scored: dict[bytes, tuple[float, int, Cluster, Cluster]] = {}
+    scored: dict[bytes, tuple[float, int, IntArray, int]] = {}
     for j in frac_sites:
-        masks = [_single(j, free.size), *balls(int(j))]
-        for ball in masks:
-            mask = ball & ~node.closed
-            if not mask.any() or not laminar_with(mask, node.clusters):
+        for ball in [np.array([j], dtype=np.intp), *balls(int(j))]:
+            sites = np.sort(ball[~node.closed[ball]])
+            key = sites.tobytes()
+            if sites.size == 0 or key in scored:
                 continue
-            key = np.packbits(mask).tobytes()
-            if key in scored:
-                continue
-            total = float(y[mask].sum())
+            total = float(y[sites].sum())
             low = math.floor(total + 1e-9)
             frac = total - low
-            size = int(mask.sum())
-            if size > 1 and not 0.05 < frac < 0.95:
+            if sites.size > 1 and not 0.05 < frac < 0.95:
                 continue
-            n_fixed = int((mask & node.fixed_open).sum())
-            if low < n_fixed or low + 1 > min(p, size):
+            n_fixed = int(node.fixed_open[sites].sum())
+            if low < n_fixed or low + 1 > min(p, sites.size):
                 continue
-            scored[key] = (
-                abs(frac - 0.5),
-                size,
-                Cluster(mask, 0, low),
-                Cluster(mask, low + 1, p),
-            )
+            if not laminar_with(sites, node.clusters):
+                continue
+            scored[key] = (abs(frac - 0.5), sites.size, sites, low)
     ranked = sorted(scored.values(), key=lambda t: (t[0], t[1]))
-    return [(t[2], t[3]) for t in ranked[:_SB_CANDIDATES]]
+    splits = []
+    count = _SB_CANDIDATES if node.depth < _SB_DEPTH else _SB_DEEP
+    for _, _, sites, low in ranked[:count]:
+        mask = np.zeros(free.size, dtype=bool)
+        mask[sites] = True
+        splits.append((Cluster(mask, 0, low), Cluster(mask, low + 1, p)))
+    return splits
 
 
 class BallFamily:
@@ -455,34 +460,27 @@ class BallFamily:
     point nearest to it (the site itself when points and sites coincide).
 
     Costs are the unweighted ones, so weights do not distort the neighbourhoods.
+    Each ball is returned as site indices, smallest ball first.
     """
 
-    def __init__(self, cost: FloatArray, max_sites: int = _BALL_SITES) -> None:
+    def __init__(self, cost: FloatArray, max_sites: int | None = None) -> None:
         self.cost = cost
-        self.max_sites = max_sites
-        self.cache: dict[int, list[BoolArray]] = {}
+        self.max_sites = _BALL_SITES if max_sites is None else max_sites
+        self.cache: dict[int, list[IntArray]] = {}
 
-    def __call__(self, site: int) -> list[BoolArray]:
+    def __call__(self, site: int) -> list[IntArray]:
         if site not in self.cache:
             center = int(np.argmin(self.cost[:, site]))
             row = self.cost[center]
-            levels = np.unique(row[np.isfinite(row)])
-            masks = []
-            for r in levels:
-                mask = row <= r
-                size = int(mask.sum())
-                if size > self.max_sites:
-                    break
-                if size > 1:
-                    masks.append(mask)
-            self.cache[site] = masks
+            order = np.argsort(row, kind="stable")[: self.max_sites + 1]
+            near = row[order]
+            # A ball ends where the cost steps up (ties stay together).
+            steps = np.flatnonzero(np.isfinite(near[:-1]) & (near[1:] > near[:-1])) + 1
+            ends = [int(e) for e in steps if 1 < e <= self.max_sites]
+            if order.size <= self.max_sites and np.isfinite(near[-1]):
+                ends.append(order.size)
+            self.cache[site] = [order[:e] for e in ends if e > 1]
         return self.cache[site]
-
-
-def _single(j: int, m: int) -> BoolArray:
-    mask = np.zeros(m, dtype=bool)
-    mask[j] = True
-    return mask
 
 
 def _child(pairs: Pairs, node: _Node, side: Cluster, p: int) -> _Node | None:
@@ -505,7 +503,9 @@ def _child(pairs: Pairs, node: _Node, side: Cluster, p: int) -> _Node | None:
             return None
         if pool is not None:
             pool = _Pool(pool.cap, pool.pairs.subset(~cl[pool.pairs.cols]))
-    return _Node(node.bound, node.lam.copy(), fo, cl, clusters, active, pool)
+    return _Node(
+        node.bound, node.lam.copy(), fo, cl, clusters, active, pool, node.depth + 1
+    )
 
 
 def _fix_sites(

@@ -38,11 +38,11 @@ class Cluster:
     high: int
 
 
-def laminar_with(mask: BoolArray, clusters: Sequence[Cluster]) -> bool:
-    """Whether ``mask`` is disjoint from or nested with every cluster."""
+def laminar_with(sites: IntArray, clusters: Sequence[Cluster]) -> bool:
+    """Whether the set ``sites`` is disjoint from or nested with every cluster."""
     for c in clusters:
-        inter = int(np.count_nonzero(mask & c.mask))
-        if inter and inter != int(mask.sum()) and inter != int(c.mask.sum()):
+        inter = int(np.count_nonzero(c.mask[sites]))
+        if inter and inter != sites.size and inter != int(c.mask.sum()):
             return False
     return True
 
@@ -112,32 +112,56 @@ class LaminarSelector:
         self.root_fixed = np.flatnonzero(fixed_open & (owner == -1))
         self.root_free = np.flatnonzero(usable & ~fixed_open & (owner == -1))
         self.has_clusters = bool(masks)
+        # Per-cluster lists for the Python loop of :meth:`select`.
+        in_any = np.zeros(m, dtype=bool)
+        for mk in masks:
+            in_any |= mk
+        self.members = np.flatnonzero(in_any & usable & ~fixed_open)
+        position = {int(j): q for q, j in enumerate(self.members)}
+        self.fixed_list = [f.tolist() for f in self.fixed]
+        self.free_items = [[(position[int(j)], int(j)) for j in f] for f in self.free]
 
     def select(self, rho: FloatArray) -> IntArray | None:
         """The cheapest feasible set of ``p`` sites, or ``None`` if there is none."""
-        mand: dict[int, IntArray] = {}
-        opt: dict[int, IntArray] = {}
-        for k in self.order:
-            parts_m = [self.fixed[k], *(mand[c] for c in self.children[k])]
-            parts_o = [self.free[k], *(opt[c] for c in self.children[k])]
-            must = np.concatenate(parts_m)
-            may = np.concatenate(parts_o)
-            may = may[np.argsort(rho[may], kind="stable")]
-            need = self.low[k] - must.size
-            if need > 0:
-                if need > may.size:
+        must: list[int] = []
+        may: list[tuple[float, int]] = []
+        if self.order:
+            # Clusters are small: plain Python lists of (rho, site), ties by site.
+            values = rho[self.members].tolist()
+            mand: dict[int, list[int]] = {}
+            opt: dict[int, list[tuple[float, int]]] = {}
+            for k in self.order:
+                kmust = list(self.fixed_list[k])
+                kmay = [(values[q], j) for q, j in self.free_items[k]]
+                for c in self.children[k]:
+                    kmust += mand[c]
+                    kmay += opt[c]
+                kmay.sort()
+                need = self.low[k] - len(kmust)
+                if need > 0:
+                    if need > len(kmay):
+                        return None
+                    kmust += [j for _, j in kmay[:need]]
+                    kmay = kmay[need:]
+                room = self.high[k] - len(kmust)
+                if room < 0:
                     return None
-                must = np.concatenate([must, may[:need]])
-                may = may[need:]
-            room = self.high[k] - must.size
-            if room < 0:
-                return None
-            mand[k], opt[k] = must, may[:room]
-        must = np.concatenate([self.root_fixed, *(mand[c] for c in self.root_children)])
-        may = np.concatenate([self.root_free, *(opt[c] for c in self.root_children)])
-        need = self.p - must.size
-        if need < 0 or need > may.size:
+                mand[k], opt[k] = kmust, kmay[:room]
+            for c in self.root_children:
+                must += mand[c]
+                may += opt[c]
+        need = self.p - self.root_fixed.size - len(must)
+        free = self.root_free
+        if need < 0 or need > free.size + len(may):
             return None
-        if need < may.size:
-            may = may[np.argpartition(rho[may], need - 1)[:need]] if need else may[:0]
-        return np.sort(np.concatenate([must, may])).astype(np.intp)
+        if need and need < free.size:
+            free = free[np.argpartition(rho[free], need - 1)[:need]]
+        elif not need:
+            free = free[:0]
+        if may and need:
+            pool = sorted([*zip(rho[free].tolist(), free.tolist(), strict=True), *may])
+            picked = np.array([j for _, j in pool[:need]], dtype=np.intp)
+        else:
+            picked = free
+        out = np.concatenate([self.root_fixed, np.asarray(must, dtype=np.intp), picked])
+        return np.sort(out).astype(np.intp)

@@ -128,7 +128,8 @@ class Pairs:
         idx, starts, rows = self._below_index(cap)
         return self._derived(idx, starts, rows)
 
-    def near(self, cap: FloatArray) -> tuple[IntArray, IntArray, FloatArray]:
-        """Rows, sites and costs of :meth:`below`, without the bookkeeping."""
-        idx, _, rows = self._below_index(cap)
-        return rows, self.cols[idx], self.costs[idx]
+    def near(self, cap: FloatArray) -> tuple[IntArray, IntArray, IntArray, FloatArray]:
+        """Pairs per row, rows, sites and costs of :meth:`below`, without the
+        bookkeeping."""
+        idx, starts, rows = self._below_index(cap)
+        return np.diff(starts), rows, self.cols[idx], self.costs[idx]

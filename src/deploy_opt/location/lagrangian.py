@@ -37,6 +37,11 @@ IntArray = npt.NDArray[np.intp]
 
 #: Relative slack of the multiplier caps that select the pairs an iteration uses.
 _SLACK = 0.05
+#: First step-length factor, smallest one, and deflection (weight of the
+#: previous direction added to the subgradient).
+_THETA = 2.0
+_THETA_MIN = 5e-4
+_DEFLECT = 0.0
 
 
 @dataclass(frozen=True)
@@ -80,6 +85,7 @@ def subgradient(
     patience: int = 25,
     deadline: float | None = None,
     improve: Callable[[IntArray], tuple[IntArray, float]] | None = None,
+    pairs: Pairs | None = None,
 ) -> SubgradientOutcome:
     """Maximise ``L(lambda)`` by subgradient steps with Polyak step lengths.
 
@@ -102,6 +108,9 @@ def subgradient(
     improve
         Optional local search applied to the relaxed site set whenever the step
         is halved; returns an improved set and its cost.
+    pairs
+        ``weighted`` as :class:`~deploy_opt.location._pairs.Pairs`, when the
+        caller already has them.
 
     Returns
     -------
@@ -109,7 +118,7 @@ def subgradient(
         Best bound with its multipliers, and the best primal set seen.
     """
     n, m = weighted.shape
-    pairs = Pairs.from_dense(weighted)
+    pairs = Pairs.from_dense(weighted) if pairs is None else pairs
     lam = weighted[:, incumbent].min(axis=1)
     finite_max = float(weighted[np.isfinite(weighted)].max())
     # Start each multiplier at the point's cost in the incumbent: a tight, cheap start.
@@ -120,20 +129,21 @@ def subgradient(
     best_chosen = incumbent
     ub_sites, ub = incumbent, incumbent_cost
     tried: set[bytes] = set()
-    theta = 2.0
+    theta = _THETA
     stall = 0
     iterations = 0
     # Only pairs with c_ij < lambda_i count: iterate on those under a cap with
     # slack, extracted again when a multiplier passes its cap.
     cap = np.full(n, -np.inf)
-    near_rows = near_cols = np.zeros(0, dtype=np.intp)
+    counts = near_rows = near_cols = np.zeros(0, dtype=np.intp)
     near_costs = np.zeros(0)
     is_chosen = np.zeros(m, dtype=bool)
+    direction: FloatArray | None = None
     for iterations in range(1, max_iterations + 1):  # noqa: B007
         if bool((lam > cap).any()):
             cap = lam + _SLACK * np.abs(lam) + 1e-9
-            near_rows, near_cols, near_costs = pairs.near(cap)
-        reduced = np.minimum(near_costs - lam[near_rows], 0.0)
+            counts, near_rows, near_cols, near_costs = pairs.near(cap)
+        reduced = np.minimum(near_costs - np.repeat(lam, counts), 0.0)
         rho = np.bincount(near_cols, weights=reduced, minlength=m)
         chosen = select_sites(rho, p, required)
         value = float(lam.sum() + rho[chosen].sum())
@@ -153,15 +163,18 @@ def subgradient(
                 sites, cost = improve(chosen)
                 if cost < ub:
                     ub, ub_sites = cost, sites
-            if theta < 5e-4:
+            if theta < _THETA_MIN:
                 break
         is_chosen[:] = False
         is_chosen[chosen] = True
-        served = (reduced < 0.0) & is_chosen[near_cols]
-        grad = 1.0 - np.bincount(near_rows, weights=served, minlength=n)
-        norm = float(grad @ grad)
-        if norm == 0.0:
+        served = np.flatnonzero(is_chosen[near_cols] & (reduced < 0.0))
+        grad = 1.0 - np.bincount(near_rows[served], minlength=n)
+        if not grad.any():
             break  # the relaxed solution is feasible, hence optimal
+        if _DEFLECT and direction is not None:
+            grad = grad + _DEFLECT * direction
+        direction = grad
+        norm = float(grad @ grad)
         target = ub if np.isfinite(ub) else abs(best_bound) * 1.1 + 1.0
         step = theta * max(target - value, 1e-9 * max(1.0, abs(target))) / norm
         lam = lam + step * grad

@@ -40,11 +40,13 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 
 import numpy as np
 import numpy.typing as npt
 
 from deploy_opt.location._bnb import BallFamily, branch_and_bound
+from deploy_opt.location._pairs import Pairs
 from deploy_opt.location._problem import (
     Instance,
     check_p,
@@ -53,9 +55,9 @@ from deploy_opt.location._problem import (
     nearest_assignment,
     prepare,
 )
+from deploy_opt.location._swap import pair_swap
 from deploy_opt.location.heuristics import (
     assignment_cost,
-    fast_swap,
     greedy_add,
     penalised,
 )
@@ -143,11 +145,16 @@ def _solve_uncapacitated(
     deadline = None if time_limit is None else start + time_limit
     dist, _ = penalised(weighted)
     req = inst.required
-    sites = fast_swap(dist, greedy_add(dist, p, req), req)
+    dist_pairs = Pairs.from_dense(dist)
+
+    def swap(candidate: IntArray) -> IntArray:
+        return pair_swap(dist, dist_pairs, candidate, req)
+
+    sites = swap(greedy_add(dist, p, req))
     ub = assignment_cost(weighted, sites)
 
     def improve(candidate: IntArray) -> tuple[IntArray, float]:
-        better = fast_swap(dist, candidate, req)
+        better = swap(candidate)
         return better, assignment_cost(weighted, better)
 
     lr_deadline = None if time_limit is None else start + _LAGRANGIAN_SHARE * time_limit
@@ -160,6 +167,7 @@ def _solve_uncapacitated(
         integral=inst.integral,
         deadline=lr_deadline,
         improve=improve,
+        pairs=dist_pairs if bool(inst.allowed.all()) else None,
     )
     sites, ub = lr.incumbent, lr.incumbent_cost
     bound = _round_bound(lr.bound, inst.integral)
@@ -167,7 +175,9 @@ def _solve_uncapacitated(
     if np.isfinite(ub) and bound >= ub - _tol(ub):
         return _finish(inst, sites, ub, "optimal", method, seed, start)
     remaining = None if deadline is None else max(deadline - time.perf_counter(), 0.0)
-    sites, ub, bound, status, note = _exact_phase(inst, p, lr, sites, ub, remaining)
+    sites, ub, bound, status, note = _exact_phase(
+        inst, p, lr, sites, ub, remaining, swap
+    )
     bound = max(bound, _round_bound(lr.bound, inst.integral))
     return _finish(inst, sites, bound, status, f"{method}, {note}", seed, start)
 
@@ -189,6 +199,7 @@ def _exact_phase(
     sites: IntArray,
     ub: float,
     time_limit: float | None,
+    swap: Callable[[IntArray], IntArray],
 ) -> tuple[IntArray | None, float, float, Status, str]:
     """Reduced-cost fixing, then HiGHS on what is left.
 
@@ -230,14 +241,12 @@ def _exact_phase(
         if has_ub and inst.integral:
             return sites, ub, ub, "optimal", "fixing proves optimality"
         return None, np.inf, np.inf, "infeasible", "fixing proves infeasibility"
-    dist, _ = penalised(weighted)
-    req = inst.required
 
     def evaluate(candidate: IntArray) -> tuple[IntArray, float]:
         cost = assignment_cost(weighted, candidate)
         # Polish only promising sets: the swap costs far more than a node.
         if cost < ub * 1.01:
-            better = fast_swap(dist, candidate, req)
+            better = swap(candidate)
             return better, assignment_cost(weighted, better)
         return candidate, cost
 
