@@ -46,10 +46,16 @@ from deploy_opt.location._pairs import Pairs
 #: Subgradient iterations per node, and iterations without progress before the
 #: step is halved.
 _ITER = 60
+#: Iterations allowed to a node whose bound is within ``_CLOSE`` (share of the
+#: root gap) of the threshold.
+_ITER_CLOSE = 200
+_CLOSE = 0.05
 _STALL = 15
 #: Iterations of each strong-branching child, and candidates tried per node.
 _SB_ITER = 40
 _SB_CANDIDATES = 8
+_SB_THETA = 1.0
+_SB_STALL = 15
 #: Candidates tried below depth ``_SB_DEPTH``.
 _SB_DEPTH = 100
 _SB_DEEP = 8
@@ -214,6 +220,9 @@ def branch_and_bound(
         if node.bound > threshold():
             continue
         nodes += 1
+        node.active = node.active[~node.closed[pairs.cols[node.active]]]
+        if not np.all(np.bincount(pairs.rows[node.active], minlength=n) > 0):
+            continue
         local = pairs.subset(node.active)
         selector = LaminarSelector(p, node.fixed_open, node.closed, node.clusters)
         rel = _node_bound(
@@ -224,6 +233,7 @@ def branch_and_bound(
             best,
             _ITER,
             threshold,
+            close=threshold() - _CLOSE * max(threshold() - root_bound, 0.0),
         )
         if rel is None or rel.bound > threshold():
             continue
@@ -275,16 +285,21 @@ def _node_bound(
     ub: float,
     iterations: int,
     threshold: Callable[[], float],
+    theta: float | None = None,
+    close: float = np.inf,
+    stall_limit: int | None = None,
 ) -> _Relaxed | None:
     """Subgradient optimisation of the node's Lagrangian; ``None`` if infeasible.
 
     ``full`` gives the node's pairs, needed only when a multiplier leaves the
-    inherited ``pool``.
+    inherited ``pool``. Once the bound passes ``close`` (near the threshold), the
+    run may go on to ``_ITER_CLOSE`` iterations: pruning is then within reach.
     """
     n, m = lam.size, selector.m
     best: _Relaxed | None = None
     average = np.zeros(m)
-    theta = _THETA
+    theta = _THETA if theta is None else theta
+    stall_limit = _STALL if stall_limit is None else stall_limit
     stall = 0
     target = ub if np.isfinite(ub) else None
     # Only pairs with cost below their row's multiplier count; iterate on those
@@ -294,7 +309,12 @@ def _node_bound(
     near_costs = np.zeros(0)
     is_chosen = np.zeros(m, dtype=bool)
     direction = None
-    for it in range(iterations):
+    limit = iterations
+    for it in range(max(iterations, _ITER_CLOSE)):
+        if it >= limit:
+            if best is None or best.bound < close:
+                break
+            limit = _ITER_CLOSE
         if it == 0 or bool((lam > cap).any()):
             cap = lam + _SLACK * np.abs(lam) + 1e-9
             if pool is None or bool((cap > pool.cap).any()):
@@ -326,7 +346,7 @@ def _node_bound(
             best = _Relaxed(value, lam, rho, chosen, average, feasible)
         if value > threshold() or feasible or norm == 0.0:
             break
-        if stall >= _STALL:
+        if stall >= stall_limit:
             theta /= 2.0
             stall = 0
             if theta < 1e-3:
@@ -397,13 +417,15 @@ def _evaluate_side(
         return None
     selector = LaminarSelector(p, kid.fixed_open, kid.closed, kid.clusters)
     out = _node_bound(
-        lambda: pairs.subset(kid.active),
+        lambda: pairs.subset(kid.active[~kid.closed[pairs.cols[kid.active]]]),
         kid.pool,
         selector,
         kid.lam,
         ub,
         _SB_ITER,
         threshold,
+        _SB_THETA,
+        stall_limit=_SB_STALL,
     )
     if out is None:
         return None
@@ -427,7 +449,7 @@ def _candidates(
         pick = rel.chosen[free[rel.chosen]]
         pick = pick if pick.size else np.flatnonzero(free)
         frac_sites = pick[:1]
-    scored: dict[bytes, tuple[float, int, IntArray, int]] = {}
+    scored: dict[bytes, tuple[float, int, IntArray, int, float]] = {}
     for j in frac_sites:
         for ball in [np.array([j], dtype=np.intp), *balls(int(j))]:
             sites = np.sort(ball[~node.closed[ball]])
@@ -444,14 +466,17 @@ def _candidates(
                 continue
             if not laminar_with(sites, node.clusters):
                 continue
-            scored[key] = (abs(frac - 0.5), sites.size, sites, low)
+            scored[key] = (abs(frac - 0.5), sites.size, sites, low, frac)
     ranked = sorted(scored.values(), key=lambda t: (t[0], t[1]))
     splits = []
     count = _SB_CANDIDATES if node.depth < _SB_DEPTH else _SB_DEEP
-    for _, _, sites, low in ranked[:count]:
+    for _, _, sites, low, frac in ranked[:count]:
         mask = np.zeros(free.size, dtype=bool)
         mask[sites] = True
-        splits.append((Cluster(mask, 0, low), Cluster(mask, low + 1, p)))
+        down, up = Cluster(mask, 0, low), Cluster(mask, low + 1, p)
+        # The side that moves less opening first: more often the weaker one,
+        # which lets strong branching drop the candidate early.
+        splits.append((down, up) if frac <= 0.5 else (up, down))
     return splits
 
 
@@ -496,13 +521,10 @@ def _child(pairs: Pairs, node: _Node, side: Cluster, p: int) -> _Node | None:
         clusters = (*clusters, side)
     if int(fo.sum()) > p or bool((fo & cl).any()):
         return None
+    # The pairs of newly closed sites leave ``active`` when the node is processed.
     active, pool = node.active, node.pool
-    if side.high == 0:
-        active = active[~cl[pairs.cols[active]]]
-        if not np.all(np.bincount(pairs.rows[active], minlength=pairs.n) > 0):
-            return None
-        if pool is not None:
-            pool = _Pool(pool.cap, pool.pairs.subset(~cl[pool.pairs.cols]))
+    if side.high == 0 and pool is not None:
+        pool = _Pool(pool.cap, pool.pairs.subset(~cl[pool.pairs.cols]))
     return _Node(
         node.bound, node.lam.copy(), fo, cl, clusters, active, pool, node.depth + 1
     )
