@@ -24,6 +24,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+_FLAT = True
+
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
 BoolArray = npt.NDArray[np.bool_]
@@ -120,9 +122,42 @@ class LaminarSelector:
         position = {int(j): q for q, j in enumerate(self.members)}
         self.fixed_list = [f.tolist() for f in self.fixed]
         self.free_items = [[(position[int(j)], int(j)) for j in f] for f in self.free]
+        flat = _FLAT and masks and not any(self.children)
+        self.flat = self._flat_tables() if flat else None
+
+    def _flat_tables(self) -> tuple[IntArray, BoolArray, BoolArray, IntArray]:
+        """Tables of a vectorised select for disjoint clusters.
+
+        The padded member table (pad ``m``), masks of the sorted positions each
+        cluster must take and may take, and every site fixed open. Sets
+        ``infeasible`` when the bounds cannot hold whatever ``rho`` is.
+        """
+        width = max(1, *(f.size for f in self.free))
+        table = np.full((len(self.free), width), self.m, dtype=np.intp)
+        for row, f in enumerate(self.free):
+            table[row, : f.size] = f
+        n_fixed = np.array([f.size for f in self.fixed], dtype=np.intp)
+        n_free = np.array([f.size for f in self.free], dtype=np.intp)
+        take = np.maximum(np.array(self.low) - n_fixed, 0)
+        room = np.minimum(np.array(self.high) - n_fixed, n_free)
+        if (take > n_free).any() or (room < take).any():
+            self.infeasible = True
+        col = np.arange(width)
+        must = col < take[:, None]
+        may = (col >= take[:, None]) & (col < room[:, None])
+        fixed = np.concatenate([self.root_fixed, *self.fixed])
+        self._extended = np.full(self.m + 1, np.inf)
+        self._rows = np.arange(len(self.free))[:, None]
+        return table, must, may, fixed
+
+    infeasible = False
 
     def select(self, rho: FloatArray) -> IntArray | None:
         """The cheapest feasible set of ``p`` sites, or ``None`` if there is none."""
+        if self.infeasible:
+            return None
+        if self.flat is not None:
+            return self._select_flat(rho)
         must: list[int] = []
         may: list[tuple[float, int]] = []
         if self.order:
@@ -165,3 +200,19 @@ class LaminarSelector:
             picked = free
         out = np.concatenate([self.root_fixed, np.asarray(must, dtype=np.intp), picked])
         return np.sort(out).astype(np.intp)
+
+    def _select_flat(self, rho: FloatArray) -> IntArray | None:
+        """:meth:`select` for disjoint clusters, a few array operations."""
+        assert self.flat is not None
+        table, must_at, may_at, fixed = self.flat
+        self._extended[: self.m] = rho
+        order = self._extended[table].argsort(axis=1, kind="stable")
+        ranked = table[self._rows, order]
+        must = np.concatenate([fixed, ranked[must_at]])
+        may = np.concatenate([self.root_free, ranked[may_at]])
+        need = self.p - must.size
+        if need < 0 or need > may.size:
+            return None
+        if need < may.size:
+            may = may[np.argpartition(rho[may], need - 1)[:need]] if need else may[:0]
+        return np.sort(np.concatenate([must, may]))

@@ -45,7 +45,8 @@ from collections.abc import Callable
 import numpy as np
 import numpy.typing as npt
 
-from deploy_opt.location._bnb import BallFamily, branch_and_bound
+from deploy_opt.location._bnb import branch_and_bound
+from deploy_opt.location._branching import BallFamily
 from deploy_opt.location._pairs import Pairs
 from deploy_opt.location._problem import (
     Instance,
