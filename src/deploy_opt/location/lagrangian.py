@@ -15,6 +15,10 @@ solved by taking the required sites ``R`` and the ``p - |R|`` smallest
 (Beasley 1985; Cornuejols, Fisher & Nemhauser 1977). Each iterate also gives a
 primal site set, evaluated as a candidate incumbent.
 
+Only pairs with ``c_ij < lambda_i`` enter ``rho``, a few per point: iterations
+work on the pairs below a cap with slack, extracted from the sorted pairs of
+:mod:`~deploy_opt.location._pairs` again whenever a multiplier passes its cap.
+
 Fixing tests (used to shrink the exact model) follow from the same function:
 forcing ``x_ij = 1`` raises the bound by at least
 ``max(0, c_ij - lambda_i) + max(0, rho_j - rho_last)``, where ``rho_last`` is the
@@ -37,11 +41,9 @@ IntArray = npt.NDArray[np.intp]
 
 #: Relative slack of the multiplier caps that select the pairs an iteration uses.
 _SLACK = 0.05
-#: First step-length factor, smallest one, and deflection (weight of the
-#: previous direction added to the subgradient).
+#: First and smallest step-length factor.
 _THETA = 2.0
 _THETA_MIN = 5e-4
-_DEFLECT = 0.0
 
 
 @dataclass(frozen=True)
@@ -138,7 +140,6 @@ def subgradient(
     counts = near_rows = near_cols = np.zeros(0, dtype=np.intp)
     near_costs = np.zeros(0)
     is_chosen = np.zeros(m, dtype=bool)
-    direction: FloatArray | None = None
     for iterations in range(1, max_iterations + 1):  # noqa: B007
         if bool((lam > cap).any()):
             cap = lam + _SLACK * np.abs(lam) + 1e-9
@@ -171,9 +172,6 @@ def subgradient(
         grad = 1.0 - np.bincount(near_rows[served], minlength=n)
         if not grad.any():
             break  # the relaxed solution is feasible, hence optimal
-        if _DEFLECT and direction is not None:
-            grad = grad + _DEFLECT * direction
-        direction = grad
         norm = float(grad @ grad)
         target = ub if np.isfinite(ub) else abs(best_bound) * 1.1 + 1.0
         step = theta * max(target - value, 1e-9 * max(1.0, abs(target))) / norm

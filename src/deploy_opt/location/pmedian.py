@@ -20,17 +20,25 @@ capacitated p-median of :mod:`deploy_opt.location.capacitated`.
 Method (uncapacitated)
 ----------------------
 1. Greedy construction, then best-improvement interchange
-   (:mod:`~deploy_opt.location.heuristics`): the first incumbent.
+   (:mod:`~deploy_opt.location._swap`, the moves of
+   :func:`~deploy_opt.location.heuristics.fast_swap` on sorted pairs): the
+   first incumbent.
 2. Lagrangian relaxation of (1) by subgradient optimisation
    (:mod:`~deploy_opt.location.lagrangian`), with the interchange applied to
-   the relaxed site sets on the way: a lower bound and usually a better
-   incumbent. With integer costs, ``ceil(bound) == incumbent`` proves
-   optimality here.
+   the relaxed site sets on the way: a lower bound (at best the LP bound) and
+   usually a better incumbent. With integer costs, ``ceil(bound) == incumbent``
+   proves optimality here.
 3. Otherwise Lagrangian reduced-cost fixing removes every ``x_ij`` and ``y_j``
-   that cannot appear in a solution better than the incumbent, and the reduced
-   model (1)-(4) is solved exactly by HiGHS (branch and cut). The final bound
-   is the larger of the Lagrangian bound and HiGHS' bound, capped by the
-   incumbent; it is valid even when the time limit stops HiGHS.
+   that cannot appear in a solution better than the incumbent, and a
+   Lagrangian branch and bound (:mod:`~deploy_opt.location._bnb`) searches
+   the rest. It branches on the total opening of *balls* of neighbouring sites
+   (:mod:`~deploy_opt.location._branching`), which moves the bound far more
+   than fixing single sites when the LP spreads its openings, chosen by strong
+   branching in pseudo-cost order; each node's bound is a warm-started
+   Lagrangian whose site subproblem respects the branching bounds exactly
+   (:mod:`~deploy_opt.location._node_dual`,
+   :mod:`~deploy_opt.location._laminar`). When the time limit stops it, the
+   bound is the smallest among the open nodes, so it is always valid.
 
 The algorithm is deterministic: ``seed`` is recorded in the result and used
 only by randomised components (the capacitated heuristic).
@@ -202,7 +210,7 @@ def _exact_phase(
     time_limit: float | None,
     swap: Callable[[IntArray], IntArray],
 ) -> tuple[IntArray | None, float, float, Status, str]:
-    """Reduced-cost fixing, then HiGHS on what is left.
+    """Reduced-cost fixing, then the Lagrangian branch and bound on what is left.
 
     Returns sites, objective, bound, status and a note for ``method``.
     """
