@@ -29,6 +29,8 @@ from deploy_opt.location._laminar import Cluster, laminar_with
 #: Largest ball (sites) considered, and most candidates returned per node.
 _BALL_SITES = 20
 _CANDIDATES = 12
+#: Most fractional sites whose balls are considered.
+_CENTRES = 1000
 #: Averaged openings within this much of 0 or 1 count as integral.
 _INTEGRAL = 0.02
 _BALL_INTEGRAL = 0.05
@@ -126,6 +128,11 @@ def candidates(
     free = ~fixed_open & ~closed
     y = np.where(fixed_open, 1.0, np.where(closed, 0.0, average))
     centres = np.flatnonzero(free & (y > _INTEGRAL) & (y < 1 - _INTEGRAL))
+    if centres.size > _CENTRES:
+        # The most fractional sites: balls around them mix the most opening.
+        centres = np.sort(
+            centres[np.argsort(np.abs(y[centres] - 0.5), kind="stable")[:_CENTRES]]
+        )
     if centres.size == 0:
         # The average looks integral but the node is open: split a chosen site.
         pick = chosen[free[chosen]]
