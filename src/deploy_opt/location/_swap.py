@@ -23,7 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 from deploy_opt.location._pairs import Pairs
-from deploy_opt.location.heuristics import fast_swap
+from deploy_opt.location.heuristics import fast_swap, nearest_two
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
@@ -57,7 +57,7 @@ def pair_swap(
     numpy.ndarray
         A locally optimal set of ``p`` sites, sorted.
     """
-    n, m = dist.shape
+    m = dist.shape[1]
     sites = np.array(sites, dtype=np.intp)
     p = sites.size
     if p < 2:
@@ -65,13 +65,8 @@ def pair_swap(
     locked = np.isin(sites, required)
     if p == m or locked.all():
         return np.sort(sites)
-    rows = np.arange(n)
     for _ in range(max_moves):
-        sub = dist[:, sites]
-        two = np.argpartition(sub, 1, axis=1)[:, :2]
-        a, b = sub[rows, two[:, 0]], sub[rows, two[:, 1]]
-        first = np.where(a <= b, two[:, 0], two[:, 1])
-        d1, d2 = np.minimum(a, b), np.maximum(a, b)
+        first, d1, d2 = nearest_two(dist[:, sites])
         current = float(d1.sum())
         _, prow, pcol, pcost = pairs.near(d2)
         closer = pcost < d1[prow]
