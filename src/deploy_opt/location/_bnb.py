@@ -1,45 +1,67 @@
-"""Lagrangian branch and bound for the uncapacitated p-median (Beasley 1993 style).
+r"""Lagrangian branch and bound for the uncapacitated p-median.
 
 It works on the pairs that survive root reduced-cost fixing: every solution at
 least as good as the threshold uses only those pairs, so the search is exact for
-them. Each node fixes some sites open or closed, bounds by subgradient
-optimisation of the relaxation of the assignment constraints (warm-started from
-its parent's multipliers), applies the same reduced-cost fixing to the sites,
-and branches on the most attractive free site of its relaxed solution (open
-first, then closed). The search is depth first; the bound reported when the time
-limit stops it is the smallest bound among the unexplored nodes.
+them.
+
+Nodes
+    A node fixes sites open or closed and bounds the opening of some balls of
+    sites (:mod:`~deploy_opt.location._branching`). Its bound is the Lagrangian
+    of :mod:`~deploy_opt.location._node_dual`, warm-started from the parent's
+    multipliers, with the site subproblem solved exactly
+    (:mod:`~deploy_opt.location._laminar`); reduced-cost tests then close
+    sites and drop pairs for the subtree. Nodes whose bound comes within
+    ``_CLOSE`` of the threshold get a longer run, since pruning is in reach.
+Strong branching
+    Candidates are tried in pseudo-cost order: each side gets a short
+    subgradient run from the node's multipliers, and the split whose weaker
+    side has the highest bound wins. A side already pruned by its run settles
+    the node (only the other side remains); a first side that scores below the
+    best candidate drops the second; ``_LOOKAHEAD`` candidates in a row
+    without a better score end the search. The runs feed the pseudo-costs and
+    warm-start the children.
+Search
+    Best first on the bound inherited from the parent (the strong-branching
+    bound), so the bound reported when the time limit stops the search is the
+    smallest bound among the unexplored nodes. The tree depends only on the
+    input: the time limit cuts it, nothing else does.
 """
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
 
-#: Subgradient iterations per node, and iterations without progress before the
-#: step is halved. Long node runs cost less than the nodes they save.
-_ITER = 300
-_STALL = 15
-#: Relative slack of the multiplier caps used to filter pairs inside a node.
-_SLACK = 0.3
+from deploy_opt.location._branching import BallFamily, PseudoCosts, candidates
+from deploy_opt.location._laminar import Cluster, LaminarSelector
+from deploy_opt.location._node_dual import (
+    Pool,
+    Relaxed,
+    fix_sites,
+    keep_pairs,
+    node_bound,
+)
+from deploy_opt.location._pairs import Pairs
 
+#: Subgradient iterations of a node; of a node within ``_CLOSE`` (share of the
+#: root gap) of the threshold; of each strong-branching side.
+_ITER = 60
+_ITER_CLOSE = 200
+_CLOSE = 0.05
+_SB_ITER = 40
+#: Candidates in a row without a better score that end strong branching.
+_LOOKAHEAD = 2
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
 BoolArray = npt.NDArray[np.bool_]
-
-
-@dataclass
-class _Node:
-    fixed_open: BoolArray
-    closed: BoolArray
-    lam: FloatArray
-    parent_bound: float
-    active: IntArray
 
 
 @dataclass(frozen=True)
@@ -53,42 +75,62 @@ class SearchOutcome:
     nodes: int
 
 
-class _Pairs:
-    """The pairs (demand, site, weighted cost) still usable at a node, by site."""
+@dataclass
+class _Node:
+    """A subtree: its valid bound, warm start, fixings and cluster bounds.
+
+    ``active`` indexes the root pairs still usable; pairs of sites closed since
+    it was computed are dropped when the node is processed.
+    """
+
+    bound: float
+    lam: FloatArray
+    fixed_open: BoolArray
+    closed: BoolArray
+    clusters: tuple[Cluster, ...]
+    active: IntArray
+    pool: Pool | None = None
+
+
+class _Search:
+    """State shared by the nodes: pairs, incumbent, pseudo-costs."""
 
     def __init__(
-        self, rows: IntArray, cols: IntArray, costs: FloatArray, n: int, m: int
+        self,
+        pairs: Pairs,
+        p: int,
+        incumbent: IntArray,
+        incumbent_cost: float,
+        evaluate: Callable[[IntArray], tuple[IntArray, float]],
+        balls: BallFamily,
+        integral: bool,
     ) -> None:
-        self.rows, self.cols, self.costs, self.n, self.m = rows, cols, costs, n, m
+        self.pairs, self.p, self.balls, self.integral = pairs, p, balls, integral
+        self.best_sites, self.best = incumbent, incumbent_cost
+        self.evaluate = evaluate
+        self.seen: set[bytes] = set()
+        self.costs = PseudoCosts()
 
-    def subset(self, keep: IntArray) -> _Pairs:
-        return _Pairs(
-            self.rows[keep], self.cols[keep], self.costs[keep], self.n, self.m
-        )
+    def threshold(self) -> float:
+        """Bounds above this cannot hold a better solution."""
+        if self.integral:
+            return self.best - 1.0 + 1e-6
+        return self.best - 1e-9 * max(1.0, abs(self.best))
 
-    def relax(
-        self, lam: FloatArray, p: int, fixed_open: BoolArray, closed: BoolArray
-    ) -> tuple[float, FloatArray, IntArray]:
-        reduced = np.minimum(self.costs - lam[self.rows], 0.0)
-        rho = np.bincount(self.cols, weights=reduced, minlength=self.m)
-        free = np.flatnonzero(~fixed_open & ~closed)
-        k = p - int(fixed_open.sum())
-        if k > 0:
-            part = np.argpartition(rho[free], k - 1)[:k] if k < free.size else None
-            picked = free if part is None else free[part]
-            chosen = np.sort(np.concatenate([np.flatnonzero(fixed_open), picked]))
-        else:
-            chosen = np.flatnonzero(fixed_open)
-        return float(lam.sum() + rho[chosen].sum()), rho, chosen.astype(np.intp)
+    def consider(self, sites: IntArray) -> None:
+        """Evaluate a site set (once) as a candidate incumbent."""
+        key = sites.tobytes()
+        if key in self.seen:
+            return
+        self.seen.add(key)
+        better, cost = self.evaluate(sites)
+        if cost < self.best:
+            self.best_sites, self.best = better, cost
 
-    def served(self, lam: FloatArray, chosen: IntArray) -> npt.NDArray[np.int64]:
-        # Pairs are sorted by site, so the chosen sites' pairs are p slices.
-        lo = np.searchsorted(self.cols, chosen, side="left")
-        hi = np.searchsorted(self.cols, chosen, side="right")
-        idx = np.concatenate([np.arange(a, b) for a, b in zip(lo, hi, strict=True)])
-        rows = self.rows[idx]
-        hit = self.costs[idx] < lam[rows]
-        return np.bincount(rows[hit], minlength=self.n)
+    def covered(self, active: IntArray) -> bool:
+        """Whether every point keeps a usable pair."""
+        counts = np.bincount(self.pairs.rows[active], minlength=self.pairs.n)
+        return bool(np.all(counts > 0))
 
 
 def branch_and_bound(
@@ -104,10 +146,10 @@ def branch_and_bound(
     incumbent: IntArray,
     incumbent_cost: float,
     evaluate: Callable[[IntArray], tuple[IntArray, float]],
+    balls: BallFamily,
     *,
     integral: bool,
     deadline: float | None,
-    node_iterations: int = _ITER,
 ) -> SearchOutcome:
     """Prove (or improve on) the incumbent by Lagrangian branch and bound.
 
@@ -129,181 +171,185 @@ def branch_and_bound(
         Best known solution.
     evaluate
         Maps a site set to an improved site set and its true cost.
+    balls
+        Branching balls of the instance.
     integral
         Whether costs are integers (prune at ``ceil(bound) >= incumbent``).
     deadline
         ``time.perf_counter()`` value after which to stop.
-    node_iterations
-        Subgradient iterations per node.
 
     Returns
     -------
     SearchOutcome
         Best solution, proven bound, and whether the search finished.
     """
-    n, m = shape
-    by_site = np.lexsort((pairs_rows, pairs_cols))
-    pairs = _Pairs(pairs_rows[by_site], pairs_cols[by_site], pairs_costs[by_site], n, m)
-    best_sites, best = incumbent, incumbent_cost
-    seen: set[bytes] = set()
-
-    def threshold() -> float:
-        if integral:
-            return best - 1.0 + 1e-6
-        return best - 1e-9 * max(1.0, abs(best))
-
-    everything = np.arange(pairs.rows.size, dtype=np.intp)
-    stack = [
-        _Node(fixed_open.copy(), closed.copy(), lam.copy(), root_bound, everything)
-    ]
+    pairs = Pairs.from_arrays(pairs_rows, pairs_cols, pairs_costs, shape)
+    search = _Search(pairs, p, incumbent, incumbent_cost, evaluate, balls, integral)
+    root = _Node(
+        root_bound,
+        lam.copy(),
+        fixed_open.copy(),
+        closed.copy(),
+        (),
+        np.arange(pairs.size, dtype=np.intp),
+    )
+    tick = itertools.count()
+    heap: list[tuple[float, int, _Node]] = [(root_bound, next(tick), root)]
     nodes = 0
     complete = True
-    while stack:
+    while heap:
         if deadline is not None and time.perf_counter() > deadline:
             complete = False
             break
-        node = stack.pop()
-        if node.parent_bound > threshold():
+        _, _, node = heapq.heappop(heap)
+        if node.bound > search.threshold():
             continue
         nodes += 1
-        local = pairs.subset(node.active)
-        bound, lam_n, rho, chosen = _node_bound(
-            local, p, node, best, node_iterations, threshold
-        )
-        if bound > threshold():
-            continue
-        key = chosen.tobytes()
-        if key not in seen:
-            seen.add(key)
-            sites, cost = evaluate(chosen)
-            if cost < best:
-                best_sites, best = sites, cost
-                if bound > threshold():
-                    continue
-        fo, cl = node.fixed_open.copy(), node.closed.copy()
-        _fix_sites(rho, chosen, bound, threshold(), p, fo, cl)
-        n_open = int(fo.sum())
-        n_free = int((~fo & ~cl).sum())
-        if n_open > p or n_open + n_free < p:
-            continue
-        if n_open == p or n_free == 0:
-            sites, cost = evaluate(np.flatnonzero(fo).astype(np.intp))
-            if cost < best:
-                best_sites, best = sites, cost
-            continue
-        active = node.active[
-            _keep_pairs(local, lam_n, rho, chosen, bound, threshold(), cl)
-        ]
-        if not np.all(np.bincount(pairs.rows[active], minlength=n) > 0):
-            continue
-        candidates = chosen[~fo[chosen] & ~cl[chosen]]
-        if candidates.size == 0:
-            candidates = np.flatnonzero(~fo & ~cl)
-        j = int(candidates[np.argmin(rho[candidates])])
-        closed_child = _Node(fo.copy(), cl.copy(), lam_n, bound, active)
-        closed_child.closed[j] = True
-        closed_child.active = active[pairs.cols[active] != j]
-        open_child = _Node(fo.copy(), cl.copy(), lam_n, bound, active)
-        open_child.fixed_open[j] = True
-        # Depth first, opening first: its bound usually rises fastest.
-        stack.append(closed_child)
-        stack.append(open_child)
+        for child in _process(search, node, root_bound):
+            if child.bound <= search.threshold():
+                heapq.heappush(heap, (child.bound, next(tick), child))
+    best = search.best
     if complete:
         proven = best
     else:
-        pending = [nd.parent_bound for nd in stack if nd.parent_bound <= threshold()]
+        pending = [entry[0] for entry in heap if entry[0] <= search.threshold()]
         proven = min([best, *pending])
         if integral and np.isfinite(proven):
             proven = min(best, float(math.ceil(proven - 1e-6)))
-    return SearchOutcome(np.sort(best_sites), best, proven, complete, nodes)
+    return SearchOutcome(np.sort(search.best_sites), best, proven, complete, nodes)
 
 
-def _node_bound(
-    pairs: _Pairs,
-    p: int,
-    node: _Node,
-    ub: float,
-    iterations: int,
-    threshold: Callable[[], float],
-) -> tuple[float, FloatArray, FloatArray, IntArray]:
-    lam = node.lam
-    best = (-np.inf, lam, np.zeros(pairs.m), np.zeros(0, dtype=np.intp))
-    theta = 1.0
-    stall = 0
-    target = ub if np.isfinite(ub) else None
-    # Only pairs with cost below their row's multiplier count; iterate on those
-    # under a cap with slack and re-filter when a multiplier passes its cap.
-    cap = np.full(pairs.n, -np.inf)
-    near = pairs
-    for _ in range(iterations):
-        if bool((lam > cap).any()):
-            cap = lam + _SLACK * np.abs(lam) + 1e-9
-            near = pairs.subset(np.flatnonzero(pairs.costs < cap[pairs.rows]))
-        value, rho, chosen = near.relax(lam, p, node.fixed_open, node.closed)
-        if value > best[0] + 1e-6 * max(1.0, abs(best[0])):
-            stall = 0
-        else:
-            stall += 1
-        if value > best[0]:
-            best = (value, lam, rho, chosen)
-        if value > threshold():
-            break
-        if stall >= _STALL:
-            theta /= 2.0
-            stall = 0
-            if theta < 1e-3:
-                break
-        grad = 1.0 - near.served(lam, chosen)
-        norm = float(grad @ grad)
-        if norm == 0.0:
-            break
-        goal = target if target is not None else abs(value) * 1.05 + 1.0
-        lam = lam + theta * max(goal - value, 1e-9 * max(1.0, abs(goal))) / norm * grad
-    return best
-
-
-def _fix_sites(
-    rho: FloatArray,
-    chosen: IntArray,
-    bound: float,
-    threshold: float,
-    p: int,
-    fixed_open: BoolArray,
-    closed: BoolArray,
-) -> None:
-    """Close or open free sites whose flip would push the bound past the threshold."""
-    free = ~fixed_open & ~closed
-    in_chosen = np.zeros(rho.size, dtype=bool)
-    in_chosen[chosen] = True
-    free_in = free & in_chosen
-    free_out = free & ~in_chosen
-    if not free_in.any() or int(fixed_open.sum()) >= p:
-        return
-    rho_last = rho[free_in].max()
-    closed |= free_out & (bound + rho - rho_last > threshold)
-    if free_out.any():
-        rho_next = rho[free_out].min()
-        fixed_open |= free_in & (bound + rho_next - rho > threshold)
-
-
-def _keep_pairs(
-    local: _Pairs,
-    lam: FloatArray,
-    rho: FloatArray,
-    chosen: IntArray,
-    bound: float,
-    threshold: float,
-    closed: BoolArray,
-) -> npt.NDArray[np.bool_]:
-    """Pairs that may still appear below the threshold in this subtree."""
-    in_chosen = np.zeros(rho.size, dtype=bool)
-    in_chosen[chosen] = True
-    free_in = in_chosen & ~closed
-    rho_last = rho[free_in].max() if free_in.any() else 0.0
-    open_penalty = np.where(in_chosen, 0.0, np.maximum(rho - rho_last, 0.0))
-    pair_bound = (
-        bound
-        + np.maximum(local.costs - lam[local.rows], 0.0)
-        + open_penalty[local.cols]
+def _process(search: _Search, node: _Node, root_bound: float) -> list[_Node]:
+    """Bound a node, shrink it, and return its children (none if pruned)."""
+    pairs, p = search.pairs, search.p
+    node.active = node.active[~node.closed[pairs.cols[node.active]]]
+    if not search.covered(node.active):
+        return []
+    local = pairs.subset(node.active)
+    selector = LaminarSelector(p, node.fixed_open, node.closed, node.clusters)
+    threshold = search.threshold
+    rel = node_bound(
+        lambda: local,
+        node.pool,
+        selector,
+        node.lam,
+        search.best,
+        threshold,
+        _ITER,
+        extend_above=threshold() - _CLOSE * max(threshold() - root_bound, 0.0),
+        extended=_ITER_CLOSE,
     )
-    return (pair_bound <= threshold) & ~closed[local.cols]
+    if rel is None or rel.bound > threshold():
+        return []
+    search.consider(rel.chosen)
+    if rel.feasible or rel.bound > threshold():
+        return []
+    fo, cl = node.fixed_open.copy(), node.closed.copy()
+    if not selector.has_clusters:
+        fix_sites(rel, threshold(), p, fo, cl)
+    n_open = int(fo.sum())
+    n_free = int((~fo & ~cl).sum())
+    if n_open > p or n_open + n_free < p:
+        return []
+    if n_open == p or n_free == 0:
+        search.consider(np.flatnonzero(fo).astype(np.intp))
+        return []
+    keep = keep_pairs(local, rel, threshold(), cl, penalties=not selector.has_clusters)
+    active = node.active[keep]
+    if not search.covered(active):
+        return []
+    in_active = np.zeros(pairs.size, dtype=bool)
+    in_active[active] = True
+    base = _Node(
+        rel.bound,
+        rel.lam,
+        fo,
+        cl,
+        node.clusters,
+        active,
+        rel.pool.restrict(in_active, cl),
+    )
+    return _strong_branch(search, base, rel)
+
+
+def _strong_branch(search: _Search, node: _Node, rel: Relaxed) -> list[_Node]:
+    """Children of the best candidate split, with their strong-branching bounds."""
+    threshold = search.threshold
+    splits = candidates(
+        search.p,
+        node.fixed_open,
+        node.closed,
+        node.clusters,
+        rel.average,
+        rel.chosen,
+        search.balls,
+        search.costs,
+    )
+    best: tuple[float, list[_Node]] | None = None
+    stale = 0
+    for split in splits:
+        kids: list[_Node] = []
+        for side, moved in zip(split.sides, split.moved, strict=True):
+            kid = _evaluate_side(search, node, side)
+            up = side.low > 0
+            if kid is None or kid.bound > threshold():
+                search.costs.record(split.key, up, threshold() - node.bound, moved)
+                # This side holds no improving solution: the other side is the node.
+                if kids:
+                    return kids
+                other = split.sides[1] if side is split.sides[0] else split.sides[0]
+                rest = _child(node, other, search.p)
+                return [] if rest is None else [rest]
+            search.costs.record(split.key, up, kid.bound - node.bound, moved)
+            kids.append(kid)
+            if best is not None and kid.bound <= best[0]:
+                break
+        score = min(k.bound for k in kids) if len(kids) == 2 else -np.inf
+        if best is None or score > best[0]:
+            best, stale = (score, kids), 0
+        else:
+            stale += 1
+            if stale >= _LOOKAHEAD:
+                break
+    return [] if best is None else best[1]
+
+
+def _evaluate_side(search: _Search, node: _Node, side: Cluster) -> _Node | None:
+    """The child on one side of a split after a short subgradient run."""
+    kid = _child(node, side, search.p)
+    if kid is None:
+        return None
+    pairs = search.pairs
+    selector = LaminarSelector(search.p, kid.fixed_open, kid.closed, kid.clusters)
+    out = node_bound(
+        lambda: pairs.subset(kid.active[~kid.closed[pairs.cols[kid.active]]]),
+        kid.pool,
+        selector,
+        kid.lam,
+        search.best,
+        search.threshold,
+        _SB_ITER,
+        average_openings=False,
+    )
+    if out is None:
+        return None
+    if out.feasible:
+        search.consider(out.chosen)
+    return replace(kid, bound=max(kid.bound, out.bound), lam=out.lam, pool=out.pool)
+
+
+def _child(node: _Node, side: Cluster, p: int) -> _Node | None:
+    """The node with one more cluster bound; closings and fixings made explicit."""
+    fo, cl = node.fixed_open.copy(), node.closed.copy()
+    clusters = node.clusters
+    pool = node.pool
+    if side.high == 0:
+        cl |= side.mask
+        pool = None if pool is None else pool.close(cl)
+    elif side.low >= 1 and int(side.mask.sum()) == 1:
+        fo |= side.mask
+    else:
+        clusters = (*clusters, side)
+    if int(fo.sum()) > p or bool((fo & cl).any()):
+        return None
+    return _Node(node.bound, node.lam.copy(), fo, cl, clusters, node.active, pool)

@@ -21,46 +21,63 @@ Method
 
   - below :data:`HEURISTIC_MIN_PAIRS` pairs the full model goes to HiGHS;
   - otherwise location-allocation + POPMUSIC (below) give an incumbent; with
-    integer demands and capacities (and a small enough DP) the
-    *integer-knapsack* Lagrangian (:mod:`deploy_opt.location._knapsack_lr`)
-    bounds the problem and removes every pair that cannot be in a solution
-    strictly better than the incumbent; HiGHS then solves the model on the
-    surviving pairs: "optimal" or "infeasible" there proves the best of the two
-    solutions optimal. Without the DP the full model is solved by HiGHS,
-    warm-started with the incumbent.
-* Larger ones:
+    integer demands and capacities (and a small enough DP) *column
+    generation* with triple cuts on the set-partitioning master bounds the
+    problem, fixes pairs and enumerates every cluster of a better solution
+    for a partition search (:mod:`deploy_opt.location._cap_exact`). When that
+    does not finish, HiGHS solves the model on the pairs it left: "optimal" or
+    "infeasible" there proves the best of the two solutions optimal. Where
+    column generation does not apply (no SciPy HiGHS binding, too large a DP)
+    the *integer-knapsack* Lagrangian (:mod:`deploy_opt.location._knapsack_lr`)
+    does the fixing if its DP fits; otherwise the full model is solved by
+    HiGHS, warm-started with the incumbent.
+* Larger ones (mid sizes up to :data:`RESTRICTED_MAX_N` points, large above):
 
-  1. *Location-allocation* (Cooper's alternation): start from the greedy
-     uncapacitated sites, then repeat an optimal single-source
-     assignment to the open sites (a small GAP MIP, each point limited to its
-     ``GAP_K`` cheapest open sites) and a move of every site to the
-     candidate that serves its own points cheapest, while the cost falls. Its
-     solutions are feasible and give the first incumbent. *POPMUSIC* then
-     re-solves sub-problems of ``POPMUSIC_R`` neighbouring sites exactly
-     (HiGHS, warm-started with the current solution): briefly on mid sizes,
-     for most of the time above :data:`RESTRICTED_MAX_N` points.
-  2. *Restricted MIP* (matheuristic, up to :data:`RESTRICTED_MAX_N` points): the
-     full model with each point limited to its ``k`` cheapest sites and its
-     incumbent site, warm-started with the incumbent (so it only improves).
-  3. *Lagrangian relaxation* of (1): for multipliers :math:`\lambda` each site
-     solves a continuous knapsack over the points with
-     :math:`w_i c_{ij} - \lambda_i < 0`, and the ``p`` best sites are opened.
-     This gives a valid lower bound at any :math:`\lambda` and reduced costs
-     that remove pairs which cannot improve on the incumbent.
-  4. *Reduced MIP*: the full model on the surviving pairs, when they are few
-     enough, warm-started and solved by HiGHS for the remaining time; its bound
+  1. *Starts*: demand-balanced regions (recursive bisection, one site per
+     region; best when capacities are tight) and a good uncapacitated
+     p-median (greedy, interchange and Lagrangian subgradient on mid sizes,
+     whose bound also bounds this problem; a greedy on each point's cheapest
+     sites on large ones). *Location-allocation* (Cooper's alternation) from
+     each: an optimal single-source assignment to the open sites (a small GAP
+     MIP on mid sizes, a min-cost flow with repair on large ones) and a move
+     of every site to the candidate that serves its own points cheapest,
+     while the cost falls. The cheaper result is the first incumbent.
+  2. *Pair re-optimisation* (:mod:`~deploy_opt.location._cap_pairs`): every
+     split of two neighbouring small clusters over two sites, enumerated
+     exactly; fixes most of a poor assignment in seconds when clusters hold a
+     few points each.
+  3. *POPMUSIC* on growing sub-problems (4, 8, 12, ... neighbouring sites,
+     then longer sub-MIP caps for what was cut short, then randomly shaped
+     sub-problems), each re-solved by HiGHS warm-started with the current
+     solution. On large instances the continuous-knapsack Lagrangian (4.)
+     runs first, in a fixed share, and POPMUSIC takes all the time left.
+  4. Mid sizes: a *restricted MIP* (each point limited to its ``k`` cheapest
+     sites and its incumbent site, warm-started), then the *Lagrangian
+     relaxation* of (1): for multipliers :math:`\lambda` each site solves a
+     continuous knapsack over the points with :math:`w_i c_{ij} - \lambda_i <
+     0`, and the ``p`` best sites are opened. This gives a valid lower bound
+     at any :math:`\lambda` and reduced costs that remove pairs which cannot
+     improve on the incumbent.
+  5. *Reduced MIP*: the full model on the surviving pairs, when they are few
+     enough and time is left, warm-started and solved by HiGHS; its bound
      counts only then. When too many pairs survive, mid sizes spend the rest
      on a restricted MIP with ``2k`` sites per point instead.
 
-The heuristics live in :mod:`~deploy_opt.location._cap_heuristics`, the MIP in
+The heuristics live in :mod:`~deploy_opt.location._cap_heuristics` and
+:mod:`~deploy_opt.location._cap_pairs`, the MIP in
 :mod:`~deploy_opt.location._cap_model`, the bounds in
 :mod:`~deploy_opt.location._cap_lagrangian` and
-:mod:`~deploy_opt.location._knapsack_lr`. HiGHS warm starts go through SciPy's own HiGHS binding
-(:func:`deploy_opt.location._mip.solve_mip`); no extra dependency.
+:mod:`~deploy_opt.location._knapsack_lr`. HiGHS warm starts go through SciPy's
+own HiGHS binding (:func:`deploy_opt.location._mip.solve_mip`); no extra
+dependency.
 
 The reported bound is the best valid one found; the objective is recomputed
-from the original costs. HiGHS is deterministic, so results depend on
-``time_limit`` only where it cuts a search.
+from the original costs. HiGHS is deterministic and every heuristic choice
+here is iteration-based or seeded, but the POPMUSIC sub-MIP caps are
+wall-clock seconds (HiGHS has no deterministic work limit that bounds its root
+node), so the mid and large paths repeat exactly only where no sub-MIP reaches
+its cap and no time limit cuts a search; on a loaded machine they get less
+far.
 """
 
 from __future__ import annotations
@@ -72,9 +89,12 @@ import numpy.typing as npt
 
 from deploy_opt.location._cap_exact import solve_by_columns
 from deploy_opt.location._cap_heuristics import (
+    KNN_GREEDY_K,
+    balanced_sites,
     heuristic_solution,
+    knn_greedy,
     locate_allocate,
-    popmusic,
+    popmusic_grow,
 )
 from deploy_opt.location._cap_lagrangian import continuous_lagrangian
 from deploy_opt.location._cap_model import (
@@ -83,11 +103,18 @@ from deploy_opt.location._cap_model import (
     restricted_mip,
     solve_model,
 )
+from deploy_opt.location._cap_pairs import pair_reoptimize
 from deploy_opt.location._colgen import cg_applicable
 from deploy_opt.location._deadline import after, remaining
 from deploy_opt.location._knapsack_lr import dp_applicable, knapsack_lagrangian
 from deploy_opt.location._problem import Instance, median_objective
-from deploy_opt.location.heuristics import greedy_add, penalised
+from deploy_opt.location.heuristics import (
+    assignment_cost,
+    fast_swap,
+    greedy_add,
+    penalised,
+)
+from deploy_opt.location.lagrangian import subgradient
 from deploy_opt.location.result import LocationResult, Status, finish
 
 FloatArray = npt.NDArray[np.float64]
@@ -106,6 +133,21 @@ REDUCED_MODEL_PAIRS = 120_000
 RESTRICTED_K = 8
 #: Above this many points the restricted MIP is skipped for location-allocation.
 RESTRICTED_MAX_N = 1000
+#: Share of the time limit the uncapacitated start may use (mid sizes).
+UNCAP_SHARE = 0.1
+#: Share of the time left that location-allocation may use (all starts).
+LA_SHARE = 0.1
+#: Share of the time left after location-allocation that the pair
+#: re-optimisation may use.
+PAIRS_SHARE = 0.15
+#: Share of the time left after the pairs that POPMUSIC may use on mid sizes
+#: (the restricted MIP and the bound follow).
+MID_POPMUSIC_SHARE = 0.75
+#: Shares of the time left that the continuous-knapsack Lagrangian may use: on
+#: large instances before POPMUSIC (which then runs to the end), on mid sizes
+#: after the restricted MIP.
+LARGE_LR_SHARE = 0.08
+MID_LR_SHARE = 0.2
 
 
 def solve_capacitated(
@@ -127,27 +169,42 @@ def solve_capacitated(
     if n_pairs <= FULL_MODEL_PAIRS:
         return _solve_full(inst, p, allowed, n_pairs, deadline, seed, start)
 
-    # 1. location-allocation from the greedy uncapacitated sites: always an
-    #    incumbent, even where the restricted MIP finds none in time
-    dist, _ = penalised(np.where(allowed, inst.weighted, np.inf))
-    start_sites = greedy_add(dist, p, inst.required)
-    del dist
+    # 1. location-allocation from balanced and from uncapacitated sites: always
+    #    an incumbent, even where no MIP finds one in time
     mid = inst.n <= RESTRICTED_MAX_N
-    assign, rounds = locate_allocate(
-        inst,
-        allowed,
-        p,
-        start_sites,
-        after(remaining(deadline), 0.15 if mid else 0.4),
+    starts, uncap_bound = _start_sites(
+        inst, allowed, p, mid, after(remaining(deadline), UNCAP_SHARE)
     )
-    method = f"location-allocation ({rounds} rounds)"
+    # location-allocation from each start; the cheapest result goes on
+    assign, ub, rounds, label = None, np.inf, 0, ""
+    la_deadline = after(remaining(deadline), LA_SHARE)
+    for name, sites in starts:
+        found, made = locate_allocate(inst, allowed, p, sites, la_deadline)
+        cost = np.inf if found is None else median_objective(inst, found)
+        if cost < ub:
+            assign, ub, rounds, label = found, cost, made, name
+    method = f"location-allocation from {label} sites ({rounds} rounds)"
+    lr = None
     if assign is not None:
-        # large instances: most of the time here (no MIP on the whole model)
-        share = 0.15 if mid else 0.75
-        assign, solved = popmusic(
-            inst, allowed, assign, after(remaining(deadline), share)
+        # exact re-split of neighbouring cluster pairs (small clusters only)
+        assign, moves = pair_reoptimize(
+            inst, allowed, assign, after(remaining(deadline), PAIRS_SHARE)
         )
-        method += f", POPMUSIC ({solved} sub-MIPs)"
+        method += f", pair re-optimisation ({moves} moves)"
+        ub = median_objective(inst, assign)
+        if not mid:
+            # large instances: the bound first, in a fixed share, then POPMUSIC
+            # for all the time left
+            lr = continuous_lagrangian(
+                inst, allowed, p, ub, after(remaining(deadline), LARGE_LR_SHARE)
+            )
+            method += f", lagrangian ({lr.iterations} it)"
+        # POPMUSIC on growing sub-problems
+        share = MID_POPMUSIC_SHARE if mid else 1.0
+        assign, solved, r = popmusic_grow(
+            inst, allowed, assign, after(remaining(deadline), share), seed=seed
+        )
+        method += f", POPMUSIC ({solved} sub-MIPs, up to {r} sites)"
     ub = median_objective(inst, assign) if assign is not None else np.inf
 
     # 2. restricted MIP (each point limited to its k cheapest sites and its
@@ -167,19 +224,22 @@ def solve_capacitated(
             assign, ub = found, median_objective(inst, found)
         method += f", restricted MIP (k={k})"
 
-    # 3. Lagrangian bound and reduced-cost fixing
-    left = remaining(deadline)
-    lr_deadline = None if left is None else time.perf_counter() + 0.2 * left
-    lr = continuous_lagrangian(inst, allowed, p, ub, lr_deadline)
-    bound = lr.bound
-    method += f", lagrangian ({lr.iterations} it)"
+    # 3. Lagrangian bound (mid sizes: now, with the best incumbent as target)
+    #    and reduced-cost fixing
+    if lr is None:
+        lr = continuous_lagrangian(
+            inst, allowed, p, ub, after(remaining(deadline), MID_LR_SHARE)
+        )
+        method += f", lagrangian ({lr.iterations} it)"
+    bound = max(lr.bound, uncap_bound)
     if assign is not None and bound >= ub - 1e-9 * max(1.0, ub):
         return _finish(inst, p, assign, ub, "optimal", method, seed, start)
     threshold = ub + 1e-7 * max(1.0, abs(ub)) if np.isfinite(ub) else np.inf
     keep = allowed & (lr.pair_bound <= threshold)
     n_keep = int(keep.sum())
+    out_of_time = deadline is not None and time.perf_counter() >= deadline - 0.05
     # 4. reduced exact MIP on the surviving pairs
-    if n_keep <= REDUCED_MODEL_PAIRS:
+    if n_keep <= REDUCED_MODEL_PAIRS and not out_of_time:
         rows, cols = np.nonzero(keep)
         out = solve_model(inst, p, rows, cols, remaining(deadline), start=assign)
         method += f", HiGHS on {n_keep} pairs"
@@ -200,15 +260,59 @@ def solve_capacitated(
             if found is not None and median_objective(inst, found) < ub:
                 assign, ub = found, median_objective(inst, found)
             method += f", restricted MIP (k={2 * k})"
-        elif not mid and assign is not None:
-            # large instances: back to POPMUSIC for the rest of the time
-            assign, solved = popmusic(inst, allowed, assign, deadline)
-            ub = median_objective(inst, assign)
-            method += f", POPMUSIC ({solved} sub-MIPs)"
     status: Status = "time_limit" if deadline is not None else "feasible"
     if assign is None:
         status = "time_limit" if deadline is not None else "feasible"
     return _finish(inst, p, assign, bound, status, method, seed, start)
+
+
+def _start_sites(
+    inst: Instance, allowed: BoolArray, p: int, polish: bool, deadline: float | None
+) -> tuple[list[tuple[str, IntArray]], float]:
+    """Site sets to start location-allocation from, and a proven bound.
+
+    * Balanced regions (:func:`~deploy_opt.location._cap_heuristics.balanced_sites`),
+      topped up greedily: sites spread like the demand, best when capacities
+      are tight.
+    * A good uncapacitated p-median, best when they are loose: without
+      ``polish`` (large instances) the greedy on each point's cheapest sites
+      (:func:`~deploy_opt.location._cap_heuristics.knn_greedy`); with it the
+      dense greedy, the interchange and the subgradient of
+      :mod:`~deploy_opt.location.lagrangian`, which applies the interchange to
+      the relaxed site sets on the way (iteration-limited, so deterministic
+      unless ``deadline`` cuts it) and proves a bound of the uncapacitated
+      problem, hence of the capacitated one (``-inf`` without ``polish``).
+    """
+    weighted = np.where(allowed, inst.weighted, np.inf)
+    req = inst.required
+    dist, _ = penalised(weighted)
+    if polish:
+        greedy = greedy_add(dist, p, req)
+    else:
+        greedy = knn_greedy(weighted, p, req, KNN_GREEDY_K)
+    balanced = balanced_sites(dist, inst.demands, p, req)
+    if balanced.size < p:
+        extra = greedy[~np.isin(greedy, balanced)][: p - balanced.size]
+        balanced = np.union1d(balanced, extra).astype(np.intp)
+    if not polish:
+        return [("balanced", balanced), ("greedy", greedy)], -np.inf
+    sites = fast_swap(dist, greedy, req)
+
+    def improve(candidate: IntArray) -> tuple[IntArray, float]:
+        better = fast_swap(dist, candidate, req)
+        return better, assignment_cost(weighted, better)
+
+    lr = subgradient(
+        weighted,
+        p,
+        req,
+        sites,
+        assignment_cost(weighted, sites),
+        integral=inst.integral,
+        deadline=deadline,
+        improve=improve,
+    )
+    return [("balanced", balanced), ("uncapacitated", lr.incumbent)], float(lr.bound)
 
 
 def _solve_full(

@@ -61,6 +61,21 @@ def assignment_cost(dist: FloatArray, sites: IntArray) -> float:
     return float(dist[:, sites].min(axis=1).sum())
 
 
+def nearest_two(sub: FloatArray) -> tuple[IntArray, FloatArray, FloatArray]:
+    """Each row's cheapest column, its cost and the second-cheapest cost.
+
+    With a single column the second cost is ``inf``.
+    """
+    n, p = sub.shape
+    if p < 2:
+        return np.zeros(n, dtype=np.intp), sub[:, 0].copy(), np.full(n, np.inf)
+    rows = np.arange(n)
+    two = np.argpartition(sub, 1, axis=1)[:, :2]
+    a, b = sub[rows, two[:, 0]], sub[rows, two[:, 1]]
+    first = np.where(a <= b, two[:, 0], two[:, 1]).astype(np.intp)
+    return first, np.minimum(a, b), np.maximum(a, b)
+
+
 def fast_swap(
     dist: FloatArray,
     sites: IntArray,
@@ -93,19 +108,7 @@ def fast_swap(
     if p == m or locked.all():
         return np.sort(sites)
     for _ in range(max_moves):
-        sub = dist[:, sites]
-        if p >= 2:
-            two = np.argpartition(sub, 1, axis=1)[:, :2]
-            first = np.where(
-                sub[rows, two[:, 0]] <= sub[rows, two[:, 1]], two[:, 0], two[:, 1]
-            )
-            second = np.where(first == two[:, 0], two[:, 1], two[:, 0])
-            d1 = sub[rows, first]
-            d2 = sub[rows, second]
-        else:
-            first = np.zeros(n, dtype=np.intp)
-            d1 = sub[:, 0]
-            d2 = np.full(n, np.inf)
+        first, d1, d2 = nearest_two(dist[:, sites])
         current = float(d1.sum())
         near1 = np.minimum(dist, d1[:, None])
         gain_add = near1.sum(axis=0)

@@ -15,6 +15,10 @@ solved by taking the required sites ``R`` and the ``p - |R|`` smallest
 (Beasley 1985; Cornuejols, Fisher & Nemhauser 1977). Each iterate also gives a
 primal site set, evaluated as a candidate incumbent.
 
+Only pairs with ``c_ij < lambda_i`` enter ``rho``, a few per point: iterations
+work on the pairs below a cap with slack, extracted from the sorted pairs of
+:mod:`~deploy_opt.location._pairs` again whenever a multiplier passes its cap.
+
 Fixing tests (used to shrink the exact model) follow from the same function:
 forcing ``x_ij = 1`` raises the bound by at least
 ``max(0, c_ij - lambda_i) + max(0, rho_j - rho_last)``, where ``rho_last`` is the
@@ -30,8 +34,16 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from deploy_opt.location._pairs import Pairs
+
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
+
+#: Relative slack of the multiplier caps that select the pairs an iteration uses.
+_SLACK = 0.05
+#: First and smallest step-length factor.
+_THETA = 2.0
+_THETA_MIN = 5e-4
 
 
 @dataclass(frozen=True)
@@ -63,54 +75,6 @@ def select_sites(rho: FloatArray, p: int, required: IntArray) -> IntArray:
     return np.sort(np.concatenate([required, picked])).astype(np.intp)
 
 
-class _SortedRows:
-    """Each row's costs in increasing order, truncated to the first ``k`` columns.
-
-    ``rho`` only involves pairs with ``c_ij < lambda_i``, usually a few per row, so
-    iterations work on the ``k`` cheapest sites of each row and widen ``k`` when a
-    multiplier passes the first excluded cost. The results are exact.
-    """
-
-    def __init__(self, weighted: FloatArray) -> None:
-        self.weighted = weighted
-        self.order = np.argsort(weighted, axis=1, kind="stable").astype(np.intp)
-        self.values = np.take_along_axis(weighted, self.order, axis=1)
-        self.m = weighted.shape[1]
-        self.k = min(self.m, 16)
-
-    def ensure(self, lam: FloatArray) -> None:
-        """Widen ``k`` until every excluded cost is at least its multiplier."""
-        while self.k < self.m and bool((self.values[:, self.k] < lam).any()):
-            self.k = min(self.m, 2 * self.k)
-
-    def evaluate(
-        self, lam: FloatArray, p: int, required: IntArray
-    ) -> tuple[float, FloatArray, IntArray]:
-        """``L(lambda)``, the ``rho`` vector and the chosen sites."""
-        self.ensure(lam)
-        vals = self.values[:, : self.k]
-        reduced = np.minimum(vals - lam[:, None], 0.0)
-        rho = np.bincount(
-            self.order[:, : self.k].ravel(), weights=reduced.ravel(), minlength=self.m
-        )
-        chosen = select_sites(rho, p, required)
-        return float(lam.sum() + rho[chosen].sum()), rho, chosen
-
-    def served(self, lam: FloatArray, chosen: IntArray) -> npt.NDArray[np.int64]:
-        """How many chosen sites serve each row in the relaxed solution."""
-        return (self.weighted[:, chosen] < lam[:, None]).sum(axis=1)
-
-
-def lagrangian_value(
-    weighted: FloatArray, lam: FloatArray, p: int, required: IntArray
-) -> tuple[float, FloatArray, IntArray]:
-    """``L(lambda)``, the ``rho`` vector and the chosen sites (dense evaluation)."""
-    reduced = np.minimum(weighted - lam[:, None], 0.0)
-    rho = reduced.sum(axis=0)
-    chosen = select_sites(rho, p, required)
-    return float(lam.sum() + rho[chosen].sum()), rho, chosen
-
-
 def subgradient(
     weighted: FloatArray,
     p: int,
@@ -123,6 +87,7 @@ def subgradient(
     patience: int = 25,
     deadline: float | None = None,
     improve: Callable[[IntArray], tuple[IntArray, float]] | None = None,
+    pairs: Pairs | None = None,
 ) -> SubgradientOutcome:
     """Maximise ``L(lambda)`` by subgradient steps with Polyak step lengths.
 
@@ -145,28 +110,44 @@ def subgradient(
     improve
         Optional local search applied to the relaxed site set whenever the step
         is halved; returns an improved set and its cost.
+    pairs
+        ``weighted`` as :class:`~deploy_opt.location._pairs.Pairs`, when the
+        caller already has them.
 
     Returns
     -------
     SubgradientOutcome
         Best bound with its multipliers, and the best primal set seen.
     """
-    rows = _SortedRows(weighted)
+    n, m = weighted.shape
+    pairs = Pairs.from_dense(weighted) if pairs is None else pairs
     lam = weighted[:, incumbent].min(axis=1)
     finite_max = float(weighted[np.isfinite(weighted)].max())
     # Start each multiplier at the point's cost in the incumbent: a tight, cheap start.
     lam = np.where(np.isfinite(lam), lam, finite_max)
     best_bound = -np.inf
     best_lam = lam.copy()
-    best_rho = np.zeros(weighted.shape[1])
+    best_rho = np.zeros(m)
     best_chosen = incumbent
     ub_sites, ub = incumbent, incumbent_cost
     tried: set[bytes] = set()
-    theta = 2.0
+    theta = _THETA
     stall = 0
     iterations = 0
+    # Only pairs with c_ij < lambda_i count: iterate on those under a cap with
+    # slack, extracted again when a multiplier passes its cap.
+    cap = np.full(n, -np.inf)
+    counts = near_rows = near_cols = np.zeros(0, dtype=np.intp)
+    near_costs = np.zeros(0)
+    is_chosen = np.zeros(m, dtype=bool)
     for iterations in range(1, max_iterations + 1):  # noqa: B007
-        value, rho, chosen = rows.evaluate(lam, p, required)
+        if bool((lam > cap).any()):
+            cap = lam + _SLACK * np.abs(lam) + 1e-9
+            counts, near_rows, near_cols, near_costs = pairs.near(cap)
+        reduced = np.minimum(near_costs - np.repeat(lam, counts), 0.0)
+        rho = np.bincount(near_cols, weights=reduced, minlength=m)
+        chosen = select_sites(rho, p, required)
+        value = float(lam.sum() + rho[chosen].sum())
         if value > best_bound + 1e-6 * max(1.0, abs(best_bound)):
             stall = 0
         else:
@@ -183,12 +164,15 @@ def subgradient(
                 sites, cost = improve(chosen)
                 if cost < ub:
                     ub, ub_sites = cost, sites
-            if theta < 5e-4:
+            if theta < _THETA_MIN:
                 break
-        grad = 1.0 - rows.served(lam, chosen)
-        norm = float(grad @ grad)
-        if norm == 0.0:
+        is_chosen[:] = False
+        is_chosen[chosen] = True
+        served = np.flatnonzero(is_chosen[near_cols] & (reduced < 0.0))
+        grad = 1.0 - np.bincount(near_rows[served], minlength=n)
+        if not grad.any():
             break  # the relaxed solution is feasible, hence optimal
+        norm = float(grad @ grad)
         target = ub if np.isfinite(ub) else abs(best_bound) * 1.1 + 1.0
         step = theta * max(target - value, 1e-9 * max(1.0, abs(target))) / norm
         lam = lam + step * grad

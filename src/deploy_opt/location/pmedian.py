@@ -20,17 +20,25 @@ capacitated p-median of :mod:`deploy_opt.location.capacitated`.
 Method (uncapacitated)
 ----------------------
 1. Greedy construction, then best-improvement interchange
-   (:mod:`~deploy_opt.location.heuristics`): the first incumbent.
+   (:mod:`~deploy_opt.location._swap`, the moves of
+   :func:`~deploy_opt.location.heuristics.fast_swap` on sorted pairs): the
+   first incumbent.
 2. Lagrangian relaxation of (1) by subgradient optimisation
    (:mod:`~deploy_opt.location.lagrangian`), with the interchange applied to
-   the relaxed site sets on the way: a lower bound and usually a better
-   incumbent. With integer costs, ``ceil(bound) == incumbent`` proves
-   optimality here.
+   the relaxed site sets on the way: a lower bound (at best the LP bound) and
+   usually a better incumbent. With integer costs, ``ceil(bound) == incumbent``
+   proves optimality here.
 3. Otherwise Lagrangian reduced-cost fixing removes every ``x_ij`` and ``y_j``
-   that cannot appear in a solution better than the incumbent, and the reduced
-   model (1)-(4) is solved exactly by HiGHS (branch and cut). The final bound
-   is the larger of the Lagrangian bound and HiGHS' bound, capped by the
-   incumbent; it is valid even when the time limit stops HiGHS.
+   that cannot appear in a solution better than the incumbent, and a
+   Lagrangian branch and bound (:mod:`~deploy_opt.location._bnb`) searches
+   the rest. It branches on the total opening of *balls* of neighbouring sites
+   (:mod:`~deploy_opt.location._branching`), which moves the bound far more
+   than fixing single sites when the LP spreads its openings, chosen by strong
+   branching in pseudo-cost order; each node's bound is a warm-started
+   Lagrangian whose site subproblem respects the branching bounds exactly
+   (:mod:`~deploy_opt.location._node_dual`,
+   :mod:`~deploy_opt.location._laminar`). When the time limit stops it, the
+   bound is the smallest among the open nodes, so it is always valid.
 
 The algorithm is deterministic: ``seed`` is recorded in the result and used
 only by randomised components (the capacitated heuristic).
@@ -40,11 +48,14 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 
 import numpy as np
 import numpy.typing as npt
 
 from deploy_opt.location._bnb import branch_and_bound
+from deploy_opt.location._branching import BallFamily
+from deploy_opt.location._pairs import Pairs
 from deploy_opt.location._problem import (
     Instance,
     check_p,
@@ -53,9 +64,9 @@ from deploy_opt.location._problem import (
     nearest_assignment,
     prepare,
 )
+from deploy_opt.location._swap import pair_swap
 from deploy_opt.location.heuristics import (
     assignment_cost,
-    fast_swap,
     greedy_add,
     penalised,
 )
@@ -143,11 +154,16 @@ def _solve_uncapacitated(
     deadline = None if time_limit is None else start + time_limit
     dist, _ = penalised(weighted)
     req = inst.required
-    sites = fast_swap(dist, greedy_add(dist, p, req), req)
+    dist_pairs = Pairs.from_dense(dist)
+
+    def swap(candidate: IntArray) -> IntArray:
+        return pair_swap(dist, dist_pairs, candidate, req)
+
+    sites = swap(greedy_add(dist, p, req))
     ub = assignment_cost(weighted, sites)
 
     def improve(candidate: IntArray) -> tuple[IntArray, float]:
-        better = fast_swap(dist, candidate, req)
+        better = swap(candidate)
         return better, assignment_cost(weighted, better)
 
     lr_deadline = None if time_limit is None else start + _LAGRANGIAN_SHARE * time_limit
@@ -160,6 +176,7 @@ def _solve_uncapacitated(
         integral=inst.integral,
         deadline=lr_deadline,
         improve=improve,
+        pairs=dist_pairs if bool(inst.allowed.all()) else None,
     )
     sites, ub = lr.incumbent, lr.incumbent_cost
     bound = _round_bound(lr.bound, inst.integral)
@@ -167,7 +184,9 @@ def _solve_uncapacitated(
     if np.isfinite(ub) and bound >= ub - _tol(ub):
         return _finish(inst, sites, ub, "optimal", method, seed, start)
     remaining = None if deadline is None else max(deadline - time.perf_counter(), 0.0)
-    sites, ub, bound, status, note = _exact_phase(inst, p, lr, sites, ub, remaining)
+    sites, ub, bound, status, note = _exact_phase(
+        inst, p, lr, sites, ub, remaining, swap
+    )
     bound = max(bound, _round_bound(lr.bound, inst.integral))
     return _finish(inst, sites, bound, status, f"{method}, {note}", seed, start)
 
@@ -189,8 +208,9 @@ def _exact_phase(
     sites: IntArray,
     ub: float,
     time_limit: float | None,
+    swap: Callable[[IntArray], IntArray],
 ) -> tuple[IntArray | None, float, float, Status, str]:
-    """Reduced-cost fixing, then HiGHS on what is left.
+    """Reduced-cost fixing, then the Lagrangian branch and bound on what is left.
 
     Returns sites, objective, bound, status and a note for ``method``.
     """
@@ -230,14 +250,12 @@ def _exact_phase(
         if has_ub and inst.integral:
             return sites, ub, ub, "optimal", "fixing proves optimality"
         return None, np.inf, np.inf, "infeasible", "fixing proves infeasibility"
-    dist, _ = penalised(weighted)
-    req = inst.required
 
     def evaluate(candidate: IntArray) -> tuple[IntArray, float]:
         cost = assignment_cost(weighted, candidate)
         # Polish only promising sets: the swap costs far more than a node.
         if cost < ub * 1.01:
-            better = fast_swap(dist, candidate, req)
+            better = swap(candidate)
             return better, assignment_cost(weighted, better)
         return candidate, cost
 
@@ -255,6 +273,7 @@ def _exact_phase(
         sites,
         ub,
         evaluate,
+        BallFamily(inst.cost),
         integral=inst.integral,
         deadline=deadline,
     )
