@@ -6,8 +6,10 @@ import itertools
 
 import numpy as np
 import pytest
+from location_helpers import check_median
 
 from deploy_opt.location import _cap_exact as cap_exact
+from deploy_opt.location import p_median
 from deploy_opt.location._cap_exact import solve_by_columns
 from deploy_opt.location._cap_model import decode, solve_model
 from deploy_opt.location._colgen import cg_applicable, root_bound
@@ -279,3 +281,22 @@ def test_root_bound_and_enumeration_keep_the_optimum():
     keys = {(int(s), m.tobytes()) for s, m in zip(sites, members, strict=True)}
     for j in np.unique(assign):
         assert (int(j), (assign == j).tobytes()) in keys
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_p_median_proves_fractional_costs_by_columns(seed):
+    # 45 x 45 pairs: heuristic first, then the column path with float costs
+    rng = np.random.default_rng(seed)
+    pts = rng.uniform(0, 100, size=(45, 2))
+    cost = np.linalg.norm(pts[:, None] - pts[None], axis=2)
+    demands = rng.integers(1, 8, size=45).astype(float)
+    caps = np.full(45, float(np.ceil(demands.sum() / 4 / 0.9)))
+    res = p_median(cost, 4, demands=demands, capacities=caps, time_limit=30.0)
+    assert "column generation" in res.method
+    check_median(res, cost, 4, demands=demands, capacities=caps)
+    inst = prepare(cost, demands=demands, capacities=caps)
+    status, opt, _ = _compact(inst, 4)
+    assert status == "optimal"
+    assert res.bound <= opt + 1e-6
+    assert res.status == "optimal"
+    assert res.objective == pytest.approx(opt)
