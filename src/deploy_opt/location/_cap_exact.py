@@ -15,6 +15,11 @@ r"""Exact capacitated p-median for integral demands: bound, fixing, enumeration.
 
 When even that enumeration is too large, the caller gets the fixed pairs for
 the compact model.
+
+Every phase counts its steps (iterations, cut rounds, targets, bisections,
+nodes), so for a given incumbent the outcome depends on timing only where the
+deadline cuts a phase; the incumbent itself comes from the time-limited
+heuristic.
 """
 
 from __future__ import annotations
