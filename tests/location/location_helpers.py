@@ -27,6 +27,23 @@ def brute_p_median(cost, p, weights=None, demands=None, capacities=None, require
     return best
 
 
+def random_capacitated(seed, n, p, slack=0.85):
+    """Uniform points in a 100 x 100 square with floored distances, demands
+    1-7 and equal capacities of ``sum(demand) / p / slack`` (rounded up)."""
+    rng = np.random.default_rng(seed)
+    pts = rng.uniform(0, 100, size=(n, 2))
+    cost = np.floor(np.linalg.norm(pts[:, None] - pts[None], axis=2))
+    demands = rng.integers(1, 8, size=n).astype(float)
+    cap = float(np.ceil(demands.sum() / p / slack))
+    return cost, demands, np.full(n, cap)
+
+
+def loads_fit(assign, demands, capacities):
+    """Whether every site's assigned demand is within its capacity."""
+    load = np.bincount(assign, weights=demands, minlength=capacities.size)
+    return bool((load <= capacities + 1e-9).all())
+
+
 def brute_p_center(cost, p, weights=None):
     n, m = cost.shape
     w = np.ones(n) if weights is None else np.asarray(weights, float)

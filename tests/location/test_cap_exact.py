@@ -6,7 +6,7 @@ import itertools
 
 import numpy as np
 import pytest
-from location_helpers import check_median
+from location_helpers import check_median, random_capacitated
 
 from deploy_opt.location import _cap_exact as cap_exact
 from deploy_opt.location import p_median
@@ -151,15 +151,6 @@ def test_triple_cuts_are_valid_for_partitions_and_cut_fractional_points():
         assert cut_hits(rows, cuts).sum(axis=0).max() <= 1
 
 
-def _instance(seed, n, p, slack):
-    rng = np.random.default_rng(seed)
-    pts = rng.uniform(0, 100, size=(n, 2))
-    cost = np.floor(np.linalg.norm(pts[:, None] - pts[None], axis=2))
-    demands = rng.integers(1, 8, size=n).astype(float)
-    cap = float(np.ceil(demands.sum() / p / slack))
-    return cost, demands, np.full(n, cap)
-
-
 def _compact(inst, p):
     rows, cols = np.nonzero(inst.allowed)
     out = solve_model(inst, p, rows, cols, 60.0)
@@ -187,7 +178,7 @@ def test_small_enumeration_targets_still_prove(seed, monkeypatch):
 
 def test_too_many_clusters_leave_valid_pairs_for_the_compact_model(monkeypatch):
     monkeypatch.setattr(cap_exact, "MAX_COLUMNS", 10)
-    cost, demands, caps = _instance(51, 14, 4, 0.98)
+    cost, demands, caps = random_capacitated(51, 14, 4, 0.98)
     inst = prepare(cost, demands=demands, capacities=caps)
     _, opt, assign = _compact(inst, 4)
     out = solve_by_columns(inst, inst.allowed, 4, _worse(inst, 4, assign), None)
@@ -202,7 +193,7 @@ def test_solve_by_columns_with_a_required_site():
 
 
 def _compare(seed, n, p, slack, warm, required=None):
-    cost, demands, caps = _instance(seed, n, p, slack)
+    cost, demands, caps = random_capacitated(seed, n, p, slack)
     inst = prepare(cost, demands=demands, capacities=caps, required=required)
     assert cg_applicable(inst.demands, caps, inst.n, inst.m)
     status, opt, assign = _compact(inst, p)
@@ -251,7 +242,7 @@ def test_solve_by_columns_proves_infeasibility_or_claims_nothing():
 
 
 def test_root_bound_and_enumeration_keep_the_optimum():
-    cost, demands, caps = _instance(2, 12, 3, 0.9)
+    cost, demands, caps = random_capacitated(2, 12, 3, 0.9)
     inst = prepare(cost, demands=demands, capacities=caps)
     _, opt, assign = _compact(inst, 3)
     w = np.where(inst.allowed, inst.weighted, np.inf)

@@ -6,11 +6,12 @@ import time
 
 import numpy as np
 import pytest
-from location_helpers import brute_p_median, check_median
+from location_helpers import brute_p_median, check_median, loads_fit
 
 from deploy_opt.location import p_median
 from deploy_opt.location._cap_heuristics import (
     balanced_sites,
+    cheapest_sites,
     knn_greedy,
     locate_allocate,
     popmusic_grow,
@@ -30,11 +31,6 @@ def _clustered(seed: int, n: int, p: int, tightness: float = 0.85):
     demands = rng.integers(1, 20, size=n).astype(float)
     cap = float(np.ceil(demands.sum() / p / tightness))
     return cost, demands, np.full(n, cap)
-
-
-def _loads_fit(assign, demands, caps):
-    load = np.bincount(assign, weights=demands, minlength=caps.size)
-    return bool((load <= caps + 1e-9).all())
 
 
 @pytest.mark.parametrize("seed", range(3))
@@ -80,7 +76,7 @@ def test_pair_reoptimisation_of_the_only_pair_is_optimal(seed):
     start, _ = locate_allocate(inst, inst.allowed, 2, np.array([0, 1]), None)
     assert start is not None
     better, _ = pair_reoptimize(inst, inst.allowed, start, None, k=8)
-    assert _loads_fit(better, demands, caps)
+    assert loads_fit(better, demands, caps)
     assert np.unique(better).size == 2
     optimum = brute_p_median(cost, 2, demands=demands, capacities=caps)
     assert median_objective(inst, better) == pytest.approx(optimum)
@@ -101,7 +97,7 @@ def test_popmusic_never_worsens_and_stays_feasible(seed):
         start,
         time.perf_counter() + 5.0,
         sites_per_sub=3,
-        k=10,
+        near=cheapest_sites(inst, inst.allowed, 10),
         sub_limit=1.0,
         memo={},
     )
@@ -114,7 +110,7 @@ def test_popmusic_never_worsens_and_stays_feasible(seed):
     assert after <= median_objective(inst, one) + 1e-9
     assert after < before  # a random start always leaves room
     assert np.unique(grown).size <= 8
-    assert _loads_fit(grown, demands, caps)
+    assert loads_fit(grown, demands, caps)
 
 
 def test_popmusic_is_deterministic_without_a_deadline():

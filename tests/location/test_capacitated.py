@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from location_helpers import check_median
+from location_helpers import check_median, random_capacitated
 
 from deploy_opt.location import _mip as mip
 from deploy_opt.location import capacitated, p_median
@@ -12,15 +12,6 @@ from deploy_opt.location._cap_heuristics import flow_assign
 from deploy_opt.location._cap_model import decode, solve_model
 from deploy_opt.location._knapsack_lr import dp_applicable, knapsack_lagrangian
 from deploy_opt.location._problem import prepare
-
-
-def _instance(seed: int, n: int, p: int):
-    rng = np.random.default_rng(seed)
-    pts = rng.uniform(0, 100, size=(n, 2))
-    cost = np.floor(np.linalg.norm(pts[:, None] - pts[None], axis=2))
-    demands = rng.integers(1, 8, size=n).astype(float)
-    cap = float(np.ceil(demands.sum() / p / 0.85))
-    return cost, demands, np.full(n, cap)
 
 
 def _optimum(inst, p):
@@ -32,7 +23,7 @@ def _optimum(inst, p):
 
 @pytest.mark.parametrize("seed", range(4))
 def test_knapsack_lagrangian_bound_and_fixing_are_valid(seed):
-    cost, demands, caps = _instance(seed, 14, 3)
+    cost, demands, caps = random_capacitated(seed, 14, 3)
     inst = prepare(cost, demands=demands, capacities=caps)
     assert dp_applicable(inst.demands, caps, inst.n, inst.m)
     opt, assign = _optimum(inst, 3)
@@ -51,7 +42,7 @@ def test_dp_not_applicable_to_fractional_demands():
 
 
 def test_warm_start_gives_the_same_optimum():
-    cost, demands, caps = _instance(7, 12, 3)
+    cost, demands, caps = random_capacitated(7, 12, 3)
     inst = prepare(cost, demands=demands, capacities=caps)
     opt, assign = _optimum(inst, 3)
     rows, cols = np.nonzero(inst.allowed)
@@ -65,7 +56,7 @@ def test_warm_start_falls_back_without_the_binding(monkeypatch):
         raise ImportError
 
     monkeypatch.setattr(mip, "_solve_with_start", broken)
-    cost, demands, caps = _instance(8, 10, 2)
+    cost, demands, caps = random_capacitated(8, 10, 2)
     inst = prepare(cost, demands=demands, capacities=caps)
     opt, assign = _optimum(inst, 2)
     rows, cols = np.nonzero(inst.allowed)
@@ -79,7 +70,7 @@ def test_heuristic_and_bound_path_is_consistent(colgen, monkeypatch):
     # the knapsack Lagrangian) and the exact phase
     if not colgen:
         monkeypatch.setattr(capacitated, "cg_applicable", lambda *args: False)
-    cost, demands, caps = _instance(3, 45, 4)
+    cost, demands, caps = random_capacitated(3, 45, 4)
     res = p_median(cost, 4, demands=demands, capacities=caps, time_limit=30.0)
     expected = "column generation" if colgen else "knapsack lagrangian"
     assert expected in res.method
@@ -93,7 +84,7 @@ def test_heuristic_and_bound_path_is_consistent(colgen, monkeypatch):
 
 def test_warm_start_binding_is_used():
     pytest.importorskip("scipy.optimize._highspy._core")
-    cost, demands, caps = _instance(9, 10, 2)
+    cost, demands, caps = random_capacitated(9, 10, 2)
     inst = prepare(cost, demands=demands, capacities=caps)
     opt, assign = _optimum(inst, 2)
     rows, cols = np.nonzero(inst.allowed)
@@ -117,7 +108,7 @@ def test_warm_start_binding_is_used():
 
 @pytest.mark.parametrize("seed", range(3))
 def test_flow_assignment_is_feasible(seed):
-    cost, demands, caps = _instance(seed, 60, 6)
+    cost, demands, caps = random_capacitated(seed, 60, 6)
     inst = prepare(cost, demands=demands, capacities=caps)
     sites = np.arange(0, 60, 10)
     assign = flow_assign(inst, inst.allowed, sites)

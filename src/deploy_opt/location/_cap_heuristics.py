@@ -9,7 +9,6 @@ neighbouring sites). Every solution returned is feasible.
 from __future__ import annotations
 
 import logging
-import time
 
 import numpy as np
 import numpy.typing as npt
@@ -348,7 +347,7 @@ def popmusic(
         assign,
         deadline,
         sites_per_sub=POPMUSIC_R,
-        k=POPMUSIC_K,
+        near=cheapest_sites(inst, allowed, POPMUSIC_K),
         sub_limit=POPMUSIC_SUB_LIMIT,
         memo={},
     )
@@ -390,9 +389,27 @@ def popmusic_grow(
     last = 0
     cluster = inst.n / max(np.unique(assign).size, 1)
     k = int(np.clip(round(GROW_K_PER_CLUSTER * cluster), GROW_K_MIN, GROW_K_MAX))
+    near = cheapest_sites(inst, allowed, k)
     memo: dict[bytes, tuple[float, bool]] = {}
     n_open = np.unique(assign).size
     reached = sorted({min(n_open, size) for size in sizes})
+
+    def run(
+        current: IntArray, r: int, factor: float, rng: np.random.Generator | None
+    ) -> tuple[IntArray, int, int]:
+        target = round(r * inst.n / n_open)
+        return popmusic_pass(
+            inst,
+            allowed,
+            current,
+            deadline,
+            sites_per_sub=r,
+            near=near,
+            sub_limit=factor * grow_sub_limit(target),
+            memo=memo,
+            rng=rng,
+        )
+
     pending = set(reached)  # sizes whose last pass left sub-problems cut short
     for factor in GROW_CAP_FACTORS:
         for r in reached:
@@ -401,30 +418,20 @@ def popmusic_grow(
             left = remaining(deadline)
             if left is not None and left <= 0.05:
                 return assign, solved, last
-            target = round(r * inst.n / n_open)
-            assign, count, cut = popmusic_pass(
-                inst,
-                allowed,
-                assign,
-                deadline,
-                sites_per_sub=r,
-                k=k,
-                sub_limit=factor * grow_sub_limit(target),
-                memo=memo,
-            )
+            assign, count, cut = run(assign, r, factor, None)
             solved += count
             last = max(last, r)
             if cut == 0:
                 pending.discard(r)
             _log.debug(
                 "POPMUSIC: %d sites per sub-problem, cap x%g: %d sub-MIPs (%d cut"
-                " short), cost %.2f, at %.1f s",
+                " short), cost %.2f, %s s left",
                 r,
                 factor,
                 count,
                 cut,
                 median_objective(inst, assign),
-                time.perf_counter(),
+                _seconds_left(deadline),
             )
     rng = np.random.default_rng(seed)
     stall = 0
@@ -434,31 +441,25 @@ def popmusic_grow(
         if left is not None and left <= 0.05:
             break
         r = reached[-1 - (turn % min(2, len(reached)))]
-        target = round(r * inst.n / n_open)
         turn += 1
         before = median_objective(inst, assign)
-        assign, count, _ = popmusic_pass(
-            inst,
-            allowed,
-            assign,
-            deadline,
-            sites_per_sub=r,
-            k=k,
-            sub_limit=GROW_CAP_FACTORS[-1] * grow_sub_limit(target),
-            memo=memo,
-            rng=rng,
-        )
+        assign, count, _ = run(assign, r, GROW_CAP_FACTORS[-1], rng)
         solved += count
         cost = median_objective(inst, assign)
         stall = 0 if cost < before - 1e-9 * max(1.0, before) else stall + 1
         _log.debug(
-            "POPMUSIC: random shapes, %d sites: %d sub-MIPs, cost %.2f, at %.1f s",
+            "POPMUSIC: random shapes, %d sites: %d sub-MIPs, cost %.2f, %s s left",
             r,
             count,
             cost,
-            time.perf_counter(),
+            _seconds_left(deadline),
         )
     return assign, solved, last
+
+
+def _seconds_left(deadline: float | None) -> str:
+    left = remaining(deadline)
+    return "no limit," if left is None else f"{left:.1f}"
 
 
 def grow_sub_limit(points: int) -> float:
@@ -468,6 +469,13 @@ def grow_sub_limit(points: int) -> float:
     return max(0.2, (points / 50.0) ** 2)
 
 
+def cheapest_sites(inst: Instance, allowed: BoolArray, k: int) -> IntArray:
+    """Each point's ``k`` cheapest allowed sites (unordered), ``(n, k)``."""
+    kk = min(k, inst.m)
+    cheap = np.where(allowed, inst.weighted, np.inf)
+    return np.argpartition(cheap, kk - 1, axis=1)[:, :kk]
+
+
 def popmusic_pass(
     inst: Instance,
     allowed: BoolArray,
@@ -475,7 +483,7 @@ def popmusic_pass(
     deadline: float | None,
     *,
     sites_per_sub: int,
-    k: int,
+    near: IntArray,
     sub_limit: float,
     memo: dict[bytes, tuple[float, bool]],
     rng: np.random.Generator | None = None,
@@ -485,7 +493,8 @@ def popmusic_pass(
     A sub-problem takes one open site (the seed) with its
     ``sites_per_sub - 1`` nearest open sites (nearness: mean cost from the
     seed's points to the other), their points, and as candidates every site
-    among those points' ``k`` cheapest that is not open elsewhere; HiGHS
+    among those points' cheapest (``near``, from :func:`cheapest_sites`) that
+    is not open elsewhere; HiGHS
     re-solves this capacitated ``r``-median within ``sub_limit`` seconds,
     warm-started with the current solution, so the result never gets worse.
     ``memo`` maps a sub-problem (its points and their sites) to the longest cap
@@ -504,9 +513,6 @@ def popmusic_pass(
     assert caps is not None
     assign = assign.copy()
     weighted = inst.weighted
-    cheap = np.where(allowed, weighted, np.inf)
-    kk = min(k, inst.m)
-    near = np.argpartition(cheap, kk - 1, axis=1)[:, :kk]
     required = np.zeros(inst.m, dtype=bool)
     required[inst.required] = True
     todo = list(np.unique(assign))

@@ -148,6 +148,8 @@ MID_POPMUSIC_SHARE = 0.75
 #: after the restricted MIP.
 LARGE_LR_SHARE = 0.08
 MID_LR_SHARE = 0.2
+#: Mid sizes: share of the time left for the restricted MIP after POPMUSIC.
+RESTRICTED_SHARE = 0.55
 
 
 def solve_capacitated(
@@ -211,8 +213,7 @@ def solve_capacitated(
     #    incumbent site), warm-started with the incumbent, on mid sizes
     k = RESTRICTED_K
     if mid:
-        left = remaining(deadline)
-        until = None if left is None else time.perf_counter() + 0.55 * left
+        until = after(remaining(deadline), RESTRICTED_SHARE)
         found = None
         while found is None and k <= inst.m:
             found = restricted_mip(inst, allowed, p, k, assign, remaining(until))
@@ -261,8 +262,6 @@ def solve_capacitated(
                 assign, ub = found, median_objective(inst, found)
             method += f", restricted MIP (k={2 * k})"
     status: Status = "time_limit" if deadline is not None else "feasible"
-    if assign is None:
-        status = "time_limit" if deadline is not None else "feasible"
     return _finish(inst, p, assign, bound, status, method, seed, start)
 
 
