@@ -9,6 +9,7 @@ import pytest
 from location_helpers import check_median, random_capacitated
 
 from deploy_opt.location import _cap_exact as cap_exact
+from deploy_opt.location import _partition as partition
 from deploy_opt.location import p_median
 from deploy_opt.location._cap_exact import solve_by_columns
 from deploy_opt.location._cap_model import decode, solve_model
@@ -186,6 +187,35 @@ def test_too_many_clusters_leave_valid_pairs_for_the_compact_model(monkeypatch):
     assert out.bound <= opt + 1e-6
     assert out.usable is not None
     assert out.usable[np.arange(inst.n), assign].all()
+
+
+def _all_clusters(demands, caps):
+    """Every (site, point set) whose demand fits the site's capacity."""
+    n = demands.size
+    masks = (np.arange(1, 1 << n)[:, None] >> np.arange(n)) & 1 == 1
+    fits = masks.astype(float) @ demands
+    sites = [np.full(int((fits <= c).sum()), j) for j, c in enumerate(caps)]
+    members = [masks[fits <= c] for c in caps]
+    return np.concatenate(sites), np.concatenate(members)
+
+
+@pytest.mark.parametrize("max_nodes", [3, 5])
+def test_cut_short_partition_search_bounds_its_own_solution(max_nodes, monkeypatch):
+    # no root cuts and a node limit: the search stops mid-tree after finding a
+    # solution; the bound must cover that solution's subtree too (seed 21 has
+    # open nodes whose bounds exceed the solution found)
+    monkeypatch.setattr(partition, "ROOT_ROUNDS", 0)
+    monkeypatch.setattr(partition, "MAX_NODES", max_nodes)
+    cost, demands, caps = random_capacitated(21, 8, 3, 0.95)
+    sites, members = _all_clusters(demands, caps)
+    none = np.zeros(0, dtype=np.intp)
+    no_cuts = np.zeros((0, 3), dtype=np.intp)
+    status, found, bound = partition.search(
+        cost, sites, members, none, 3, no_cuts, np.inf, 1 - 1e-6, None
+    )
+    assert status == "time_limit"
+    assert found is not None
+    assert bound <= cost[np.arange(8), found].sum() + 1e-9
 
 
 def test_solve_by_columns_with_a_required_site():

@@ -152,7 +152,11 @@ def solve_by_columns(
                 return ExactOutcome(assign, ub, assign is not None, method)
             bound = max(bound, float(np.floor(t)) + 1.0 if inst.integral else t)
             continue
-        # time limit: the search's bound holds for solutions at most t
+        # time limit: the search's bound holds for solutions at most t; a
+        # solution it found on the way may beat the incumbent
+        if found is not None and median_objective(inst, found) < ub:
+            assign, ub = found, median_objective(inst, found)
+            hi = below(ub)
         bound = max(bound, min(dual, t))
         break
     if not np.isfinite(hi):

@@ -121,10 +121,17 @@ class _Model:
         self.site_lower = site_lower.copy()
 
     def solve(self) -> tuple[float, FloatArray, FloatArray] | None:
-        """LP value, column values and reduced costs (``None`` if infeasible)."""
+        """LP value, column values and reduced costs (``None`` if infeasible).
+
+        Raises :class:`_LPFailed` for any other status than optimal or
+        infeasible: nothing may be pruned on such an answer.
+        """
         self.hs.run()
-        if self.hs.getModelStatus() != self.h.HighsModelStatus.kOptimal:
+        status = self.hs.getModelStatus()
+        if status == self.h.HighsModelStatus.kInfeasible:
             return None
+        if status != self.h.HighsModelStatus.kOptimal:
+            raise _LPFailed(str(status))
         sol = self.hs.getSolution()
         value = float(self.hs.getInfo().objective_function_value)
         return value, np.asarray(sol.col_value), np.asarray(sol.col_dual)
@@ -134,6 +141,10 @@ class _Model:
         for c in np.flatnonzero(z > 0.5):
             assign[self.members[c]] = self.sites[c]
         return None if (assign < 0).any() else assign
+
+
+class _LPFailed(RuntimeError):
+    """HiGHS ended a node LP neither optimal nor infeasible."""
 
 
 def search(
@@ -171,7 +182,8 @@ def search(
     status, assignment, bound
         ``"optimal"`` (with its assignment), ``"infeasible"`` (no solution at
         most ``cutoff``) or ``"time_limit"`` (the best assignment found, if any,
-        and a bound valid for solutions at most ``cutoff``).
+        and a bound valid for solutions at most ``cutoff``: the smallest among
+        the open nodes and the best solution found).
     """
     k = sites.size
     if k == 0:
@@ -181,13 +193,17 @@ def search(
         return "time_limit", None, -np.inf
     n, m = model.n, model.m
     best: IntArray | None = None
+    best_value = np.inf
     limit = cutoff
     tol = 1e-9 * max(1.0, abs(cutoff))
     alive = np.ones(k, dtype=bool)
     # root: cuts and fixing
     root = None
     for _ in range(ROOT_ROUNDS):
-        root = model.solve()
+        try:
+            root = model.solve()
+        except _LPFailed:
+            return "time_limit", None, -np.inf
         if root is None or root[0] > limit + tol:
             return "infeasible", None, np.inf
         value, z, red = root
@@ -210,8 +226,9 @@ def search(
         if nodes >= MAX_NODES or (
             deadline is not None and time.perf_counter() > deadline
         ):
-            low = min(h[0] for h in heap)
-            return "time_limit", best, max(low, -np.inf)
+            # open nodes, and the subtree of the best solution found
+            low = min([best_value, *(h[0] for h in heap)])
+            return "time_limit", best, low
         parent_bound, _, node = heapq.heappop(heap)
         if parent_bound > limit + tol:
             continue
@@ -228,7 +245,11 @@ def search(
         site_lower = np.zeros(m)
         site_lower[list(opened)] = 1.0
         model.set_bounds(upper, site_lower)
-        out = model.solve()
+        try:
+            out = model.solve()
+        except _LPFailed:
+            low = min([parent_bound, best_value, *(h[0] for h in heap)])
+            return "time_limit", best, low
         if out is None or out[0] > limit + tol:
             continue
         value, z, _ = out
@@ -237,8 +258,8 @@ def search(
             assign = model.assignment(z)
             if assign is not None:
                 best = assign
-                found = float(cost[np.arange(n), assign].sum())
-                limit = found - max(step, 1e-9 * max(1.0, abs(found)))
+                best_value = float(cost[np.arange(n), assign].sum())
+                limit = best_value - max(step, 1e-9 * max(1.0, abs(best_value)))
             continue
         y = np.bincount(sites, weights=z, minlength=m)
         fy = np.minimum(y, 1.0 - y)
