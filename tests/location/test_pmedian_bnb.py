@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from location_helpers import brute_p_median, check_median
 
+from deploy_opt.location import _bnb as bnb
 from deploy_opt.location import p_median
 from deploy_opt.location._bnb import branch_and_bound
 from deploy_opt.location._branching import BallFamily
@@ -66,6 +67,21 @@ def test_the_instances_exercise_the_tree():
 @pytest.mark.parametrize("seed", range(32))
 def test_tree_alone_finds_the_optimum_from_a_poor_incumbent(seed):
     """No reduced-cost fixing, a bad incumbent, no local search: only the tree."""
+    _tree_alone(seed)
+
+
+@pytest.mark.parametrize("seed", [3, 177, 308, 349])
+def test_tree_with_tiny_node_budgets_drops_no_node(seed, monkeypatch):
+    """Two subgradient steps per node: relaxed site sets stay put, averages look
+    integral, and the node must still be split (these seeds lost the optimum
+    when such nodes got no candidate)."""
+    monkeypatch.setattr(bnb, "_ITER", 2)
+    monkeypatch.setattr(bnb, "_SB_ITER", 2)
+    monkeypatch.setattr(bnb, "_ITER_CLOSE", 2)
+    _tree_alone(seed)
+
+
+def _tree_alone(seed):
     rng = np.random.default_rng(1000 + seed)
     cost = _cost(seed)
     p = 2 + seed % 3

@@ -110,7 +110,8 @@ def candidates(
     balls: BallFamily,
     costs: PseudoCosts,
 ) -> list[Split]:
-    """Splits of a node, best pseudo-cost score first.
+    """Splits of a node, best pseudo-cost score first; never empty while a
+    site is free.
 
     Parameters
     ----------
@@ -145,7 +146,9 @@ def candidates(
             if sites.size == 0 or key in scored:
                 continue
             total = float(y[sites].sum())
-            low = math.floor(total + 1e-9)
+            # a single site splits into closed / open even when it looks
+            # integral (the fallback above), or the node would have no split
+            low = min(math.floor(total + 1e-9), sites.size - 1)
             frac = total - low
             if sites.size > 1 and not _BALL_INTEGRAL < frac < 1 - _BALL_INTEGRAL:
                 continue
@@ -153,6 +156,11 @@ def candidates(
                 continue
             if laminar_with(sites, clusters):
                 scored[key] = (sites, low, frac)
+    if not scored and free.any():
+        # never leave an open node without a split: one free site
+        j = int(centres[0]) if centres.size else int(np.flatnonzero(free)[0])
+        single = np.array([j], dtype=np.intp)
+        scored[single.tobytes()] = (single, 0, float(y[j]))
     ranked = sorted(
         scored.items(),
         key=lambda kv: (

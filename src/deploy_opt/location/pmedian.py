@@ -247,7 +247,9 @@ def _exact_phase(
         return sites, ub, ub, "optimal", "fixing proves optimality"
     rows, cols = np.nonzero(keep)
     if not np.all(np.bincount(rows, minlength=n) > 0):
-        if has_ub and inst.integral:
+        # Some point has no pair of a solution at most the threshold: with an
+        # incumbent (whose own pairs pass the test up to rounding) it is optimal.
+        if has_ub:
             return sites, ub, ub, "optimal", "fixing proves optimality"
         return None, np.inf, np.inf, "infeasible", "fixing proves infeasibility"
 
