@@ -117,10 +117,12 @@ def solve_by_columns(
             MAX_COLUMNS,
         )
 
+    # the clusters below the incumbent, once: the loop only lowers targets
+    below_incumbent = clusters(hi) if np.isfinite(hi) else None
     for _ in range(MAX_TARGETS):
         if deadline is not None and time.perf_counter() > deadline:
             break
-        t, cols = hi, clusters(hi) if np.isfinite(hi) else None
+        t, cols = hi, below_incumbent
         if cols is None:  # the largest target whose clusters fit, by bisection
             low, high = (
                 bound,

@@ -292,13 +292,11 @@ class PenalisedTable:
             cap = self.cap
             by_weight = np.full(cap + 1, np.inf)
             np.minimum.at(by_weight, weight, cost)
-            q = np.arange(cap + 1)
-            shift = q[:, None] - q[None, :]
-            self._h = np.where(
-                shift >= 0,
-                by_weight[None, :] + self.base[np.clip(shift, 0, None)],
-                np.inf,
-            ).min(axis=1)
+            # min-plus convolution, one weight at a time: O(cap) memory
+            h = np.full(cap + 1, np.inf)
+            for w in np.flatnonzero(np.isfinite(by_weight)).tolist():
+                np.minimum(h[w:], by_weight[w] + self.base[: cap + 1 - w], out=h[w:])
+            self._h = h
         return self._h
 
     def at(self, q: int) -> tuple[float, IntArray]:
