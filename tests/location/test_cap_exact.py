@@ -63,15 +63,15 @@ def test_penalised_knapsack_matches_brute_force(seed):
     g, dem, cap, triples, tau = _penalised_case(rng, int(rng.integers(10, 15)))
     value, items, exact = penalised_knapsack(g, dem, cap, triples, tau)
     best = _penalised_brute(g, dem, cap, triples, tau)
-    assert value <= best + 1e-9
-    if exact:
-        assert value == pytest.approx(best)
-        assert dem[items].sum() <= cap
-        assert _set_cost(g, triples, tau, items) == pytest.approx(value)
+    # instances this small are solved exactly
+    assert exact
+    assert value == pytest.approx(best)
+    assert dem[items].sum() <= cap
+    assert _set_cost(g, triples, tau, items) == pytest.approx(value)
     # the unpruned table agrees at the full capacity
     table = PenalisedTable(g, dem, cap, triples, tau)
-    if table.exact:
-        assert table.value[cap] == pytest.approx(best)
+    assert table.exact
+    assert table.value[cap] == pytest.approx(best)
 
 
 def test_pruned_enumeration_is_exercised_and_exact():
