@@ -5,6 +5,9 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 OUT ?= out/tangerang-kota
+# Hypothesis profile of `make test` (see tests/conftest.py): `ci` replays the same
+# examples on every clone; `make test HYPOTHESIS_PROFILE=dev` explores new ones.
+HYPOTHESIS_PROFILE ?= ci
 
 .PHONY: demo test lint install clean
 
@@ -29,9 +32,10 @@ demo: $(VENV)/.installed
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests scripts benchmarks
 	$(BIN)/ruff format --check src tests scripts benchmarks
+	$(BIN)/mypy
 
 test: lint
-	$(BIN)/python -m pytest -q
+	HYPOTHESIS_PROFILE=$(HYPOTHESIS_PROFILE) $(BIN)/python -m pytest -q
 
 clean:
 	rm -rf $(VENV) out

@@ -91,6 +91,8 @@ def _kpis(data: ProblemData, result: Result) -> dict[str, Any]:
         mask = data.station_category == c
         coverage[rule.name] = {
             "rule": report.coverage_by_category[rule.name]["rule"],
+            "ladder": report.coverage_by_category[rule.name].get("ladder", []),
+            "rules_used": report.coverage_by_category[rule.name].get("rules_used", ""),
             "stations": int(mask.sum()),
             "covered": int(report.station_covered[mask].sum()),
             "within_rules": int((report.station_covered & keeps)[mask].sum()),
@@ -312,6 +314,17 @@ def sample_table(results: dict[str, dict[str, Any]], runs: int) -> str:
             )
 
         add(f"TPS covered, {cat}: ours / manual (manual within rules)", cover)
+    add(
+        "our rules used, classes with a ladder (groups per rule)",
+        lambda r: (
+            "; ".join(
+                f"{c} {v['rules_used']}"
+                for c, v in r["ours"]["coverage"].items()
+                if len(v.get("ladder", [])) > 1
+            )
+            or "-"
+        ),
+    )
     add(
         "risk-weighted TPS covered: ours / manual (within rules)",
         lambda r: (

@@ -31,11 +31,12 @@ from sample_tools import (
     METRIC_CRS,
     SYNTHETIC_BASE,
     interior_point,
-    largest_remainder,
     place_tps,
     write_bases,
     write_tps,
 )
+
+from deploy_opt.generate.apportion import largest_remainder
 
 SEED = 20240214
 KECAMATAN = {

@@ -13,15 +13,6 @@ METRIC_CRS = "EPSG:32748"  # UTM 48S, metres
 SYNTHETIC_BASE = "synthetic: placed inside the real polygon of its area"
 
 
-def largest_remainder(total: int, shares: np.ndarray) -> np.ndarray:
-    """Split ``total`` in proportion to ``shares`` into integers that sum to it."""
-    exact = total * shares / shares.sum()
-    base = np.floor(exact).astype(int)
-    order = np.lexsort((np.arange(len(shares)), -(exact - base)))
-    base[order[: total - base.sum()]] += 1
-    return base
-
-
 def random_points(
     polygon: shapely.Geometry, count: int, rng: np.random.Generator
 ) -> np.ndarray:

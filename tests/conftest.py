@@ -1,14 +1,36 @@
-"""Shared fixtures: the shipped sample and a builder for tiny hand-checkable scenarios."""
+"""Shared fixtures: the shipped sample and a builder for tiny hand-checkable scenarios.
+
+Hypothesis profiles (chosen by ``HYPOTHESIS_PROFILE``; by default ``ci`` when
+the ``CI`` variable is set, else ``dev``):
+
+- ``ci``: derandomised, no example database: the same examples on every run
+  and every fresh clone, so a red build is always reproducible. ``make test``
+  uses it.
+- ``dev``: random, with the local example database: explores new examples on
+  each run and replays the failures it found.
+
+Tests keep their own ``max_examples``; neither profile changes it.
+"""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 from scenario_builder import write_scenario
+
+settings.register_profile(
+    "ci", derandomize=True, database=None, deadline=None, print_blob=True
+)
+settings.register_profile("dev", derandomize=False, print_blob=True)
+settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
+)
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "scenarios" / "tangerang-kota" / "scenario.yaml"

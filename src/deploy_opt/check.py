@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from deploy_opt.problem import GROUP_AGENCIES, ProblemData
+from deploy_opt.problem import GROUP_AGENCIES, CategoryRule, IntArray, ProblemData
 from deploy_opt.result import Result
 from deploy_opt.scenario.schema import AGENCIES
 from deploy_opt.units import UNREACHABLE
@@ -25,7 +25,7 @@ class CheckReport:
     violations: tuple[str, ...]
     station_covered: np.ndarray
     station_staff: dict[str, np.ndarray]
-    coverage_by_category: dict[str, dict[str, float | int]]
+    coverage_by_category: dict[str, dict[str, object]]
     personnel: dict[str, dict[str, int]]
     extra: dict[str, object] = field(default_factory=dict)
 
@@ -35,14 +35,20 @@ class CheckReport:
         return not self.violations
 
 
-def _lookup(
-    data: ProblemData, agency: str, base: int, stations: np.ndarray
-) -> np.ndarray:
+def _lookup(data: ProblemData, agency: str, base: int, stations: IntArray) -> IntArray:
     """Travel seconds from ``base`` to ``stations``; UNREACHABLE where not stored."""
     row = data.travel[agency].seconds[[base]].tocoo()
     times = np.full(data.n_stations, UNREACHABLE, dtype=np.int64)
     times[row.col] = row.data
     return times[stations]
+
+
+def _rules_used(rule: CategoryRule, rungs: np.ndarray) -> str:
+    """Groups per rule of the ladder actually used, e.g. ``2-12-24 x40, 2-16-32 x3``."""
+    counts = np.bincount(rungs, minlength=len(rule.ladder))
+    return ", ".join(
+        f"{rule.rung_rule(r)} x{int(n)}" for r, n in enumerate(counts) if n
+    )
 
 
 def check_plan(data: ProblemData, result: Result) -> CheckReport:
@@ -59,6 +65,19 @@ def check_plan(data: ProblemData, result: Result) -> CheckReport:
         problems.append(
             f"{int((seen != 1).sum())} stations are not in exactly one group"
         )
+    # Ladder: each group's rung is a rule of its category's ladder (checked
+    # here, so `rungs` below may index the ladders safely).
+    rungs = np.asarray(grouping.rungs, dtype=np.int64)
+    if len(rungs) != grouping.n_groups:
+        problems.append(f"{len(rungs)} ladder rungs for {grouping.n_groups} groups")
+        rungs = np.zeros(grouping.n_groups, dtype=np.int64)
+    for g, (c, r) in enumerate(zip(grouping.group_category, rungs, strict=True)):
+        if not 0 <= r < len(data.categories[c].ladder):
+            problems.append(
+                f"group {result.group_ids[g]} uses rule {r} of "
+                f"{data.categories[c].name}'s ladder of {len(data.categories[c].ladder)}"
+            )
+            rungs[g] = 0
     for g, members in enumerate(grouping.members):
         gid = result.group_ids[g]
         cats = set(data.station_category[members].tolist())
@@ -67,9 +86,13 @@ def check_plan(data: ProblemData, result: Result) -> CheckReport:
             problems.append(f"group {gid} mixes categories or kecamatan")
             continue
         rule = data.categories[cats.pop()]
-        if len(members) > rule.tps:
+        if data.categories[grouping.group_category[g]] is not rule:
+            problems.append(f"group {gid} is labelled with another category")
+            continue
+        rung = rule.ladder[rungs[g]]
+        if len(members) > rung.tps:
             problems.append(
-                f"group {gid} has {len(members)} TPS, rule allows {rule.tps}"
+                f"group {gid} has {len(members)} TPS, rule {rung.text} allows {rung.tps}"
             )
         if rule.max_group_s is not None and len(members) > 1:
             block = data.station_pairs.seconds[members][:, members].tocoo()
@@ -118,7 +141,10 @@ def check_plan(data: ProblemData, result: Result) -> CheckReport:
             for b in over
         ]
         demand = np.array(
-            [data.categories[c].need(agency) for c in grouping.group_category]
+            [
+                data.categories[c].need(agency, r)
+                for c, r in zip(grouping.group_category, rungs, strict=True)
+            ]
         )
         problems += [
             f"{agency}: group {result.group_ids[g]} gets {per_group[g]} for {demand[g]} needed"
@@ -126,6 +152,24 @@ def check_plan(data: ProblemData, result: Result) -> CheckReport:
         ]
         group_staff[agency] = per_group
         staff[agency] = per_group[grouping.station_group]
+
+    # TNI join police groups: none where the group's police are not all there,
+    # unless the scenario lets the category take TNI alone.
+    police_needed = np.array(
+        [
+            data.categories[c].need("polri", r)
+            for c, r in zip(grouping.group_category, rungs, strict=True)
+        ],
+        dtype=np.int64,
+    )
+    alone = np.isin(grouping.group_category, data.tni_without_police)
+    problems += [
+        f"tni: group {result.group_ids[g]} has {group_staff['tni'][g]} TNI but "
+        f"{group_staff['polri'][g]} of {police_needed[g]} police (TNI do not replace police)"
+        for g in np.flatnonzero(
+            (group_staff["tni"] > 0) & (group_staff["polri"] < police_needed) & ~alone
+        )
+    ]
 
     # Linmas: from the TPS's own kelurahan, within headcount.
     linmas = result.linmas
@@ -171,31 +215,27 @@ def check_plan(data: ProblemData, result: Result) -> CheckReport:
         )
         team_ok = np.zeros(n, dtype=bool)
     elif data.medical_teams is not None and teams is not None:
-        if len(teams.sites) > data.medical_teams.teams:
-            problems.append(
-                f"medical teams: {len(teams.sites)} sites for {data.medical_teams.teams} teams"
-            )
-        if len(teams.sites):
-            seconds = data.travel["medis"].dense()[teams.sites]
-            best = seconds.min(axis=0)
-            if not np.array_equal(best, np.minimum(teams.travel_s, UNREACHABLE)):
-                problems.append(
-                    "medical teams: a TPS is not linked to its nearest team"
-                )
-            team_ok = best <= teams.threshold_s
-        else:
-            team_ok = np.zeros(n, dtype=bool)
+        # imported here: the solvers package pulls in OR-Tools
+        from deploy_opt.solvers.team_check import check_teams
+
+        team_problems, team_ok = check_teams(data, teams)
+        problems += team_problems
 
     # Coverage per station and the shortfall list.
+    # each TPS needs what its group's rule asks (its rung of the ladder)
+    station_rung = rungs[np.maximum(grouping.station_group, 0)]
     need = {
         agency: np.array(
-            [data.categories[c].need(agency) for c in data.station_category]
+            [
+                data.categories[c].need(agency, r)
+                for c, r in zip(data.station_category, station_rung, strict=True)
+            ]
         )
         for agency in ("polri", "tni", "linmas")
     }
     met = {agency: staff[agency] >= need[agency] for agency in need}
     covered = met["polri"] & met["tni"] & met["linmas"]
-    listed = Counter()
+    listed: Counter[tuple[str, str]] = Counter()
     for shortfall in result.shortfalls:
         for station_id in shortfall.station_ids:
             listed[(shortfall.agency, station_id)] += 1
@@ -211,13 +251,15 @@ def check_plan(data: ProblemData, result: Result) -> CheckReport:
                     f"{agency}: {data.station_ids[i]} is listed as short but is served"
                 )
 
-    coverage: dict[str, dict[str, float | int]] = {}
+    coverage: dict[str, dict[str, object]] = {}
     for c, rule in enumerate(data.categories):
         mask = data.station_category == c
         total = int(mask.sum())
         coverage[rule.name] = {
             "stations": total,
             "rule": rule.rule + (f" +{rule.tni} TNI" if rule.tni else ""),
+            "ladder": [rung.text for rung in rule.ladder],
+            "rules_used": _rules_used(rule, rungs[grouping.group_category == c]),
             "covered": int(covered[mask].sum()),
             "fraction": round(float(covered[mask].mean()), 6) if total else 1.0,
             "police_met": int(met["polri"][mask].sum()),

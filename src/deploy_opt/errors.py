@@ -61,6 +61,10 @@ class OutputExistsError(DeployOptError, FileExistsError):
     """The output directory exists and overwriting was not allowed."""
 
 
+class OutputPathError(DeployOptError, OSError):
+    """The output directory cannot be created or written (found before solving)."""
+
+
 class TravelTimeError(DeployOptError):
     """Travel times could not be computed from the given inputs."""
 

@@ -72,15 +72,25 @@ def snap_warnings(scenario: Scenario, travel_model: TravelModel) -> tuple[Issue,
 
 
 def params_for(
-    scenario: Scenario, time_limit_s: float | None, seed: int | None, workers: int = 1
+    scenario: Scenario,
+    time_limit_s: float | None,
+    seed: int | None,
+    workers: int = 1,
+    *,
+    reproducible: bool = False,
 ) -> SolveParams:
-    """Solver settings: the scenario's, overridden by explicit arguments."""
+    """Solver settings: the scenario's, overridden by explicit arguments.
+
+    ``reproducible`` (the CLI's ``--reproducible``) makes every stage stop on
+    deterministic limits only, so the plan does not depend on machine load.
+    """
     spec = scenario.spec.solver
     return SolveParams(
         time_limit_s=spec.time_limit_s if time_limit_s is None else time_limit_s,
         seed=spec.seed if seed is None else seed,
         workers=workers,
         grouping_refine_s=spec.grouping_refine_s,
+        reproducible=reproducible,
     )
 
 
@@ -106,15 +116,18 @@ def run(
     CheckError
         When the independent checker finds a broken rule (a bug in deploy_opt).
 
-    With ``reproducible``, ``summary.json`` leaves out the wall-clock runtime,
-    so the same scenario and seed give byte-identical output files.
+    With ``reproducible``, no wall-clock limit decides a result and
+    ``summary.json`` leaves out the wall-clock runtime, so the same scenario
+    and seed give byte-identical output files on any machine load.
     """
     if out_dir is not None:
         check_writable(Path(out_dir), overwrite=overwrite)
     scenario = load_scenario(scenario_path, allow_outside_files=allow_outside_files)
     for warning in scenario.warnings:
         logger.warning("%s", warning)
-    params = params_for(scenario, time_limit_s, seed, workers)
+    params = params_for(
+        scenario, time_limit_s, seed, workers, reproducible=reproducible
+    )
     travel_model = build_travel_model(scenario.spec.travel, scenario.path.parent)
     network_warnings = snap_warnings(scenario, travel_model)
     for warning in network_warnings:

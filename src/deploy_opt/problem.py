@@ -14,7 +14,7 @@ import numpy.typing as npt
 import scipy.sparse as sp
 
 from deploy_opt.scenario.load import Scenario, name_key
-from deploy_opt.scenario.schema import AGENCIES, MEDICAL_KINDS, MedicalTeamsSpec
+from deploy_opt.scenario.schema import AGENCIES, MEDICAL_KINDS, MedicalTeamsSpec, Rung
 from deploy_opt.travel import Points, TravelMatrix, TravelModel
 from deploy_opt.units import minutes_to_seconds, scale_weight
 
@@ -25,7 +25,13 @@ GROUP_AGENCIES: tuple[str, ...] = ("polri", "tni")
 
 @dataclass(frozen=True)
 class CategoryRule:
-    """Staffing rule of one risk class, in solver units."""
+    """Staffing rule of one risk class, in solver units.
+
+    ``police``, ``tps`` and ``linmas`` are the densest rule; ``ladder`` lists
+    every rule the class may use, densest first (just the densest one when the
+    scenario gives a single rule). Every rung has the same Linmas per TPS, TNI
+    per group and spread limit.
+    """
 
     name: str
     weight: int
@@ -34,15 +40,37 @@ class CategoryRule:
     linmas: int
     tni: int
     max_group_s: int | None
+    ladder: tuple[Rung, ...] = ()
+
+    def __post_init__(self) -> None:
+        densest = Rung(self.police, self.tps, self.linmas, self.tni)
+        if not self.ladder:
+            object.__setattr__(self, "ladder", (densest,))
+        elif self.ladder[0] != densest:
+            msg = f"category {self.name!r}: ladder must start with its densest rule {densest.text}"
+            raise ValueError(msg)
 
     @property
     def rule(self) -> str:
-        """P-T-L text of the rule, e.g. ``2-16-32``."""
+        """P-T-L text of the densest rule, e.g. ``2-16-32``."""
         return f"{self.police}-{self.tps}-{self.linmas * self.tps}"
 
-    def need(self, agency: str) -> int:
-        """Personnel of ``agency`` per group (police, TNI) or per TPS (Linmas)."""
-        return {"polri": self.police, "tni": self.tni, "linmas": self.linmas}.get(
+    @property
+    def max_tps(self) -> int:
+        """Most TPS per group on any rung of the ladder."""
+        return max(rung.tps for rung in self.ladder)
+
+    def rung_rule(self, rung: int) -> str:
+        """P-T-L text of rung ``rung`` of the ladder."""
+        return self.ladder[rung].text
+
+    def need(self, agency: str, rung: int = 0) -> int:
+        """Personnel of ``agency`` per group (police, TNI) or per TPS (Linmas).
+
+        ``rung`` picks the ladder rule (0, the densest, by default).
+        """
+        chosen = self.ladder[rung]
+        return {"polri": chosen.police, "tni": chosen.tni, "linmas": chosen.linmas}.get(
             agency, 0
         )
 
@@ -79,6 +107,8 @@ class ProblemData:
     travel_model: str
     input_hash: str
     medical_teams: MedicalTeamsSpec | None = None
+    #: Categories (indices) whose groups take TNI without police.
+    tni_without_police: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
         n, m = self.n_stations, self.n_bases
@@ -151,6 +181,7 @@ def _category_rules(scenario: Scenario) -> tuple[CategoryRule, ...]:
                     if spec.max_group_minutes is None
                     else minutes_to_seconds(spec.max_group_minutes)
                 ),
+                ladder=tuple(spec.ladder),
             )
         )
     return tuple(rules)
@@ -267,6 +298,12 @@ def build_problem(scenario: Scenario, travel_model: TravelModel) -> ProblemData:
         travel_model=travel_model.name,
         input_hash=scenario.input_hash,
         medical_teams=scenario.spec.medical_teams,
+        tni_without_police=tuple(
+            sorted(
+                category_index[name]
+                for name in set(scenario.spec.solver.tni_without_police)
+            )
+        ),
     )
 
 
@@ -283,7 +320,7 @@ def _station_pairs(
     cols: list[IntArray] = []
     data: list[IntArray] = []
     for c, rule in enumerate(categories):
-        if rule.tps <= 1:
+        if rule.max_tps <= 1:
             continue
         for k in np.unique(kecamatan[category == c]):
             cell = np.flatnonzero((category == c) & (kecamatan == k))

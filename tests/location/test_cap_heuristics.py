@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pytest
 from location_helpers import brute_p_median, check_median, loads_fit
@@ -95,7 +93,7 @@ def test_popmusic_never_worsens_and_stays_feasible(seed):
         inst,
         inst.allowed,
         start,
-        time.perf_counter() + 5.0,
+        None,  # no deadline: what the pass finds must not depend on machine speed
         sites_per_sub=3,
         near=cheapest_sites(inst, inst.allowed, 10),
         sub_limit=1.0,
@@ -103,8 +101,7 @@ def test_popmusic_never_worsens_and_stays_feasible(seed):
     )
     assert solved > 0
     assert median_objective(inst, one) <= before + 1e-9
-    deadline = time.perf_counter() + 5.0
-    grown, _, last = popmusic_grow(inst, inst.allowed, one, deadline, sizes=(2, 4))
+    grown, _, last = popmusic_grow(inst, inst.allowed, one, None, sizes=(2, 4))
     assert last in (2, 4)
     after = median_objective(inst, grown)
     assert after <= median_objective(inst, one) + 1e-9

@@ -7,7 +7,7 @@ from pathlib import Path
 from tempfile import TemporaryDirectory
 
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from deploy_opt import ScenarioError, load_scenario
@@ -158,8 +158,25 @@ features = st.builds(
 )
 
 
+# A station far outside the district's UTM zone once projected the district
+# boundary to infinity (RuntimeWarning in make_valid): pinned here.
+FAR_AWAY_STATION = [
+    {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [-157.0, 0.0]},
+        "properties": {
+            "tps_id": None,
+            "category": None,
+            "kecamatan": None,
+            "kelurahan": None,
+        },
+    }
+]
+
+
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(features, max_size=5), st.booleans())
+@example(feature_list=FAR_AWAY_STATION, broken_json=False)
 def test_geojson_station_layers_raise_only_scenario_errors(feature_list, broken_json):
     import json
 
@@ -172,3 +189,27 @@ def test_geojson_station_layers_raise_only_scenario_errors(feature_list, broken_
         .replace("file: common/tps.csv", "file: common/tps.geojson")
     )
     load_in_copy(yaml_text, {"tps.geojson": text})
+
+
+def test_station_far_outside_the_utm_zone_is_a_clear_error(tmp_path):
+    import json
+
+    shutil.copytree(INVALID / "common", tmp_path / "common")
+    (tmp_path / "common" / "tps.geojson").write_text(
+        json.dumps({"type": "FeatureCollection", "features": FAR_AWAY_STATION})
+    )
+    (tmp_path / "scenario.yaml").write_text(
+        (INVALID / "_valid.yaml")
+        .read_text()
+        .replace("file: common/tps.csv", "file: common/tps.geojson")
+    )
+    try:
+        load_scenario(tmp_path / "scenario.yaml")
+    except ScenarioError as exc:
+        messages = [i.message for i in exc.issues if i.field == "column lon/lat"]
+    else:
+        raise AssertionError("a station at lon -157 was accepted")
+    assert messages == [
+        "feature 1: point is far outside the area of EPSG:32748 (lon 102..108, "
+        "lat -80..0): a stray coordinate? (or set `projected_crs` for this area)"
+    ]

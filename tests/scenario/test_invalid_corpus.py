@@ -26,7 +26,7 @@ CASES: dict[str, tuple[str, str, int | None, str]] = {
     "missing_required_key": (
         "missing_required_key.yaml",
         "name",
-        None,
+        2,
         "required key is missing",
     ),
     "missing_stations_file": (
@@ -134,7 +134,7 @@ CASES: dict[str, tuple[str, str, int | None, str]] = {
     ),
     "duplicate_tps_id": (
         "common/duplicate_tps_id.csv",
-        "column id",
+        "column tps_id",
         3,
         "duplicate TPS id 'T001'",
     ),
@@ -157,7 +157,12 @@ CASES: dict[str, tuple[str, str, int | None, str]] = {
         None,
         "has no rows",
     ),
-    "empty_station_id": ("common/empty_station_id.csv", "column id", 3, "empty TPS id"),
+    "empty_station_id": (
+        "common/empty_station_id.csv",
+        "column tps_id",
+        3,
+        "empty TPS id",
+    ),
     "negative_voters": (
         "common/negative_voters.csv",
         "column voters",
@@ -190,11 +195,11 @@ CASES: dict[str, tuple[str, str, int | None, str]] = {
     ),
     "duplicate_base_id": (
         "common/bases.csv",
-        "column id",
+        "column base_id",
         2,
         "duplicate base id 'PS1'",
     ),
-    "wrong_encoding": ("common/latin1.csv", "(file)", None, "set `encoding`"),
+    "wrong_encoding": ("common/latin1.csv", "(file)", 2, "set `encoding`"),
     "unknown_encoding": (
         "unknown_encoding.yaml",
         "stations.encoding",
@@ -214,6 +219,219 @@ CASES: dict[str, tuple[str, str, int | None, str]] = {
         "projected_crs",
         4,
         "not a projected CRS in metres",
+    ),
+    # YAML hazards
+    "yaml_deep_nesting": (
+        "yaml_deep_nesting.yaml",
+        "(structure)",
+        4,
+        "nested more than 40 levels",
+    ),
+    "yaml_alias_bomb": ("yaml_alias_bomb.yaml", "(structure)", 7, "alias bomb"),
+    "yaml_recursive_alias": (
+        "yaml_recursive_alias.yaml",
+        "(structure)",
+        4,
+        "recursive structure",
+    ),
+    "yaml_too_many_aliases": (
+        "yaml_too_many_aliases.yaml",
+        "(structure)",
+        203,
+        "more than 200 aliases",
+    ),
+    "duplicate_key": (
+        "duplicate_key.yaml",
+        "categories",
+        23,
+        "duplicate key 'categories' (also on line 9)",
+    ),
+    "yaml_control_character": (
+        "yaml_control_character.yaml",
+        "name",
+        3,
+        "control character U+0000 (NUL)",
+    ),
+    "yaml_not_utf8": ("yaml_not_utf8.yaml", "(file)", 4, "not UTF-8 text"),
+    "yaml_raw_nul_byte": (
+        "yaml_raw_nul_byte.yaml",
+        "(syntax)",
+        3,
+        "U+0000 is not allowed",
+    ),
+    # odd file references
+    "stations_file_nul": (
+        "stations_file_nul.yaml",
+        "stations.file",
+        7,
+        "contains a NUL character",
+    ),
+    "stations_file_long_name": (
+        "stations_file_long_name.yaml",
+        "stations.file",
+        7,
+        "file systems allow 255 per name",
+    ),
+    "stations_file_path_too_long": (
+        "stations_file_path_too_long.yaml",
+        "stations.file",
+        7,
+        "at most 4,096",
+    ),
+    "stations_file_is_folder": (
+        "stations_file_is_folder.yaml",
+        "stations.file",
+        7,
+        "is a folder, expected a file",
+    ),
+    "boundary_file_is_folder": (
+        "boundary_file_is_folder.yaml",
+        "district.boundary",
+        5,
+        "is a folder, expected a file",
+    ),
+    # values that were accepted silently
+    "headcount_thousands_dot": (
+        "common/headcount_thousands_dot.csv",
+        "column polri",
+        2,
+        "'1.000' groups its digits with a thousands separator",
+    ),
+    "headcount_thousands_comma": (
+        "common/headcount_thousands_comma.csv",
+        "column polri",
+        2,
+        "'1,000' groups its digits with a thousands separator",
+    ),
+    "headcount_thousands_space": (
+        "common/headcount_thousands_space.csv",
+        "column polri",
+        2,
+        "'1 000' groups its digits with a thousands separator",
+    ),
+    "voters_thousands": (
+        "common/voters_thousands.csv",
+        "column voters",
+        3,
+        "'1.234' groups its digits",
+    ),
+    "control_nul_in_name": (
+        "common/control_nul_in_name.csv",
+        "column name",
+        2,
+        "control character U+0000 (NUL)",
+    ),
+    "control_tab_in_kelurahan": (
+        "common/control_tab_in_kelurahan.csv",
+        "column kelurahan",
+        4,
+        "control character U+0009 (tab)",
+    ),
+    "control_newline_in_id": (
+        "common/control_newline_in_id.csv",
+        "column tps_id",
+        4,
+        "check for an unclosed quote",
+    ),
+    "control_bidi_in_kecamatan": (
+        "common/control_bidi_in_kecamatan.csv",
+        "column kecamatan",
+        5,
+        "U+202E (RIGHT-TO-LEFT OVERRIDE)",
+    ),
+    # line and feature numbers
+    "line_after_blank_lines": (
+        "common/blank_lines.csv",
+        "column category",
+        7,
+        "unknown category 'waspada'",
+    ),
+    "line_after_quoted_newlines": (
+        "common/quoted_newlines.csv",
+        "column category",
+        7,
+        "unknown category 'waspada'",
+    ),
+    "duplicate_header_column": (
+        "common/duplicate_header.csv",
+        "column lat",
+        1,
+        "appears twice in the header (cells 3 and 7)",
+    ),
+    "row_with_extra_cells": (
+        "common/extra_cells.csv",
+        "(row)",
+        3,
+        "9 cells but the header has 7",
+    ),
+    "geojson_line_feature": (
+        "common/line_feature.geojson",
+        "(geometry)",
+        None,
+        "feature 3 (id 'T003'): is a LineString; expected a Point",
+    ),
+    "geojson_bad_feature": (
+        "common/bad_category_feature.geojson",
+        "column category",
+        None,
+        "feature 2 (id 'T002'): unknown category 'waspada'",
+    ),
+    "station_far_outside_zone": (
+        "common/far_away_feature.geojson",
+        "column lon/lat",
+        None,
+        "feature 2 (id 'T002'): point is far outside the area of EPSG:32748",
+    ),
+    # schema and table problems in one run
+    "schema_and_table_errors": (
+        "schema_and_table_errors.yaml",
+        "travell",
+        16,
+        "unknown key",
+    ),
+    # cross-references
+    "linmas_post_misspelt_kelurahan": (
+        "common/linmas_misspelt_kelurahan.csv",
+        "column kelurahan",
+        4,
+        "has no kelurahan 'Sukasar' in tps.csv; did you mean 'Sukasari'?",
+    ),
+    "linmas_post_without_kelurahan": (
+        "common/linmas_without_kelurahan.csv",
+        "column kelurahan",
+        4,
+        "has 6 Linmas but no kelurahan",
+    ),
+    "linmas_post_wrong_kecamatan": (
+        "common/linmas_wrong_kecamatan.csv",
+        "column kecamatan",
+        4,
+        "kecamatan 'Tangrang' is not in tps.csv; kelurahan 'Sukasari' is in 'Tangerang'",
+    ),
+    "jurisdiction_unknown_kecamatan": (
+        "common/jurisdiction_unknown.csv",
+        "column jurisdiction",
+        2,
+        "kecamatan 'Tangrang' does not exist (no TPS in it); did you mean 'Tangerang'?",
+    ),
+    "tps_kelurahan_not_in_kecamatan": (
+        "common/tps_kelurahan_elsewhere.csv",
+        "column kelurahan",
+        5,
+        "kelurahan 'Babakan' is in kecamatan 'Tangerang' per kelurahan_boundary.geojson, "
+        "not in 'Cibodas'",
+    ),
+    "tps_kelurahan_misspelt": (
+        "common/tps_kelurahan_misspelt.csv",
+        "column kelurahan",
+        5,
+        "has no kelurahan 'Babakn' in kelurahan_boundary.geojson; did you mean 'Babakan'?",
+    ),
+    "district_field_missing": (
+        "district_field_missing.yaml",
+        "district.kelurahan_field",
+        7,
+        "has no attribute 'kelurahan'",
     ),
 }
 
@@ -242,11 +460,31 @@ def test_invalid_file_is_reported_precisely(stem):
         assert issue.line == line
 
 
+def _located(file: Path | str, field: str, line: int | None) -> str:
+    """How the CLI prints the place of a problem: ``file:line: field:``."""
+    return f"{file}:{line}: {field}:" if line is not None else f"{file}: {field}:"
+
+
 @pytest.mark.parametrize("stem", sorted(CASES))
 def test_cli_exits_2_without_traceback_and_writes_nothing(stem, tmp_path):
+    file, field, line, fragment = CASES[stem]
     for command in (["validate"], ["solve", "--out", str(tmp_path / "plan")]):
         result = CliRunner().invoke(cli, [*command, str(INVALID / f"{stem}.yaml")])
         assert result.exit_code == 2, result.output
         assert "Traceback" not in result.output
-        assert CASES[stem][3] in result.output
+        assert fragment in result.output
+        assert _located(INVALID / file, field, line) in result.output, result.output
     assert not list(tmp_path.iterdir())  # no output directory, no staging folder
+
+
+def test_reference_with_district_places_is_valid():
+    scenario = load_scenario(INVALID / "_valid_with_places.yaml")
+    assert not scenario.warnings
+
+
+def test_schema_and_table_problems_are_listed_together():
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(INVALID / "schema_and_table_errors.yaml")
+    fields = {(Path(i.file).name, i.field) for i in caught.value.issues}
+    assert ("schema_and_table_errors.yaml", "travell") in fields
+    assert ("unknown_category.csv", "column category") in fields

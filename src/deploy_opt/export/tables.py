@@ -26,6 +26,7 @@ STATION_COLUMNS = [
     "rule",
     "team_site_id",
     "team_minutes",
+    "rule_reason",
 ]
 ROSTER_COLUMNS = [
     "person_id",
@@ -77,7 +78,17 @@ def stations_table(
             "kelurahan": [
                 safe_text(data.kelurahan_names[k]) for k in data.station_kelurahan
             ],
-            "rule": [data.categories[c].rule for c in data.station_category],
+            # the ladder rule its group got (the category's densest when no ladder)
+            "rule": [
+                data.categories[c].rung_rule(int(result.grouping.rungs[g]))
+                for c, g in zip(data.station_category, groups, strict=True)
+            ],
+            "rule_reason": [
+                safe_text(result.grouping.group_reason[g])
+                if result.grouping.group_reason
+                else ""
+                for g in groups
+            ],
             **_team_columns(data, result),
         },
         columns=STATION_COLUMNS,
@@ -168,9 +179,76 @@ def roster_table(data: ProblemData, result: Result) -> pd.DataFrame:
                         None,
                     )
                 )
+    rows += _team_roster_rows(data, result)
     return pd.DataFrame(rows, columns=ROSTER_COLUMNS)
 
 
+def _team_roster_rows(
+    data: ProblemData, result: Result
+) -> list[tuple[str, str, str, str, str, str, float | None]]:
+    """Medis slots: each team's members (unit = its base, group_id = the team,
+    the TPS it serves, its longest response in minutes), then each base's
+    remaining medis headcount as reserve.
+
+    Teams placed without a headcount check (``staffing: unchecked``) still get
+    their member slots at their base.
+    """
+    teams = result.teams
+    medis = data.headcount["medis"]
+    sites = np.zeros(0, dtype=np.int64) if teams is None else teams.sites
+    bases = sorted({*np.flatnonzero(medis > 0).tolist(), *sites.tolist()})
+    rows: list[tuple[str, str, str, str, str, str, float | None]] = []
+    for b in bases:
+        unit = safe_text(data.base_ids[b])
+        slot = 0
+        for n, k in enumerate(np.flatnonzero(sites == b), start=1):
+            assert teams is not None
+            served = np.flatnonzero(teams.station_team_no == k)
+            stations = ";".join(safe_text(data.station_ids[i]) for i in served)
+            worst = (
+                round(float(teams.travel_s[served].max()) / 60, 1)
+                if len(served)
+                else None
+            )
+            for _ in range(teams.team_size):
+                slot += 1
+                rows.append(
+                    (
+                        f"{unit}/MEDIS-{slot:04d}",
+                        "medis",
+                        unit,
+                        f"{unit}/TEAM-{n:02d}",
+                        stations,
+                        DEPLOYMENT_SHIFT,
+                        worst,
+                    )
+                )
+        for _ in range(int(medis[b]) - slot):
+            slot += 1
+            rows.append(
+                (
+                    f"{unit}/MEDIS-{slot:04d}",
+                    "medis",
+                    unit,
+                    "",
+                    "",
+                    RESERVE_SHIFT,
+                    None,
+                )
+            )
+    return rows
+
+
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:
-    """CSV bytes with a fixed layout (UTF-8, LF, no index) for reproducible files."""
-    return frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+    """CSV bytes with a fixed layout (UTF-8, LF, no index) for reproducible files.
+
+    Every text cell and column name passes :func:`~deploy_opt.export.cells.safe_text`
+    here, whichever column it is in, so no input text reaches a spreadsheet
+    as a formula or with control characters.
+    """
+    safe = frame.rename(columns=safe_text)
+    for column in safe.select_dtypes(include=["object", "string"]).columns:
+        safe[column] = safe[column].map(
+            lambda v: safe_text(v) if isinstance(v, str) else v
+        )
+    return safe.to_csv(index=False, lineterminator="\n").encode("utf-8")

@@ -158,9 +158,9 @@ def candidates(
                 scored[key] = (sites, low, frac)
     if not scored and free.any():
         # never leave an open node without a split: one free site
-        j = int(centres[0]) if centres.size else int(np.flatnonzero(free)[0])
-        single = np.array([j], dtype=np.intp)
-        scored[single.tobytes()] = (single, 0, float(y[j]))
+        site = int(centres[0]) if centres.size else int(np.flatnonzero(free)[0])
+        single = np.array([site], dtype=np.intp)
+        scored[single.tobytes()] = (single, 0, float(y[site]))
     ranked = sorted(
         scored.items(),
         key=lambda kv: (

@@ -101,6 +101,7 @@ def solve_by_columns(
     base = mult.site_bases(inst.required, p)
     tri, tau = mult.active(root.triples)
     assert mult.lam is not None
+    lam = mult.lam
     hi = below(ub)
 
     def clusters(t: float) -> tuple[IntArray, BoolArray] | None:
@@ -110,7 +111,7 @@ def solve_by_columns(
             dem,
             cap,
             usable,
-            mult.lam,
+            lam,
             tri,
             tau,
             base + (t - mult.value),

@@ -59,7 +59,9 @@ def continuous_knapsacks(
     before = cum - dem - offset  # demand packed before this item in its site
     room = caps[cols] - before
     amount = np.clip(np.where(dem > 0, room / np.maximum(dem, 1e-300), 1.0), 0.0, 1.0)
-    rho = np.bincount(cols, weights=gain * amount, minlength=m)
+    rho = np.bincount(cols, weights=gain * amount, minlength=m).astype(
+        np.float64, copy=False
+    )
     pi = np.zeros(m)
     crit = np.flatnonzero((amount < 1.0) & (before <= caps[cols] + 1e-12))
     # The first item that does not fit completely sets the site's capacity price.

@@ -14,12 +14,15 @@ solved by ``milp`` without the start (same result, only slower to improve).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 from scipy.optimize import Bounds, LinearConstraint, milp
+
+if TYPE_CHECKING:  # the options' type exists only in scipy-stubs
+    from scipy.optimize._milp import _OptionsMILP
 
 MipStatus = Literal["optimal", "time_limit", "infeasible", "error"]
 
@@ -61,7 +64,7 @@ def solve_mip(
             )
         except Exception:  # private binding missing or changed: no warm start
             pass
-    options: dict[str, float | bool] = {"disp": _DISP, "mip_rel_gap": MIP_REL_GAP}
+    options: _OptionsMILP = {"disp": _DISP, "mip_rel_gap": MIP_REL_GAP}
     if time_limit is not None:
         options["time_limit"] = max(float(time_limit), 0.01)
     res = milp(
@@ -71,10 +74,10 @@ def solve_mip(
         constraints=LinearConstraint(a, row_lower, row_upper),
         options=options,
     )
-    bound = getattr(res, "mip_dual_bound", None)
-    bound = -np.inf if bound is None or not np.isfinite(bound) else float(bound)
+    dual = getattr(res, "mip_dual_bound", None)
+    bound = -np.inf if dual is None or not np.isfinite(dual) else float(dual)
     x = None if res.x is None else np.asarray(res.x)
-    objective = float(res.fun) if x is not None else np.inf
+    objective = float(res.fun) if x is not None and res.fun is not None else np.inf
     if res.status == 0:
         return MipOutcome("optimal", x, objective, max(bound, -np.inf))
     if res.status == 2:

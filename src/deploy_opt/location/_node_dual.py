@@ -31,6 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -141,7 +142,7 @@ def node_bound(
     counts = rows = cols = np.zeros(0, dtype=np.intp)
     costs = np.zeros(0)
     is_chosen = np.zeros(m, dtype=bool)
-    direction: FloatArray | None = None
+    direction: npt.NDArray[np.floating[Any]] | None = None
     limit = iterations
     it = 0
     for it in range(max(iterations, extended)):
@@ -157,7 +158,9 @@ def node_bound(
             counts, rows, cols, costs = pool.pairs.near(cap)
         # Whole-array passes: boolean indexing costs more than it saves here.
         reduced = np.minimum(costs - np.repeat(lam, counts), 0.0)
-        rho = np.bincount(cols, weights=reduced, minlength=m)
+        rho = np.bincount(cols, weights=reduced, minlength=m).astype(
+            np.float64, copy=False
+        )
         chosen = selector.select(rho)
         if chosen is None:
             return None
@@ -165,7 +168,7 @@ def node_bound(
         is_chosen[:] = False
         is_chosen[chosen] = True
         if average_openings:
-            average = is_chosen.astype(float) if it == 0 else average
+            average = is_chosen.astype(np.float64) if it == 0 else average
             average += _AVERAGE * (is_chosen - average)
         served = np.flatnonzero(is_chosen[cols] & (reduced < 0.0))
         grad = 1.0 - np.bincount(rows[served], minlength=n)
@@ -177,6 +180,7 @@ def node_bound(
         gained = best is None or value > best.bound + 1e-6 * max(1.0, abs(best.bound))
         stall = 0 if gained else stall + 1
         if best is None or value > best.bound:
+            assert pool is not None  # made on the first iteration
             best = Relaxed(value, lam, rho, chosen, feasible, average, 0, pool)
         if value > threshold() or feasible or norm == 0.0:
             break
@@ -191,7 +195,8 @@ def node_bound(
     if best is not None:
         best.average = average
         best.iterations = it + 1
-        best.pool = pool  # type: ignore[assignment]
+        assert pool is not None  # best exists, so an iteration made the pool
+        best.pool = pool
     return best
 
 

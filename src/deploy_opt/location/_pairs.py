@@ -107,7 +107,7 @@ class Pairs:
             top = float(self.costs[finite].max()) if finite.any() else 0.0
             self._span = 2.0 * top + 2.0
             clipped = np.where(finite, self.costs, self._span / 2.0)
-            self._keys = self.rows * self._span + clipped
+            self._keys = np.asarray(self.rows * self._span + clipped, dtype=np.float64)
         target = np.arange(self.n) * self._span + np.clip(cap, -1.0, self._span / 2.0)
         ends = np.searchsorted(self._keys, target * (1 + 1e-15) + 1e-12, side="left")
         return np.maximum(ends - self.starts[:-1], 0)

@@ -218,7 +218,11 @@ class PenalisedTable:
                 tol = 1e-9 * max(1.0, abs(upper))
                 alive = cost + suffix[pos + 1, cap - weight] <= upper + tol
                 weight, cost, mask = weight[alive], cost[alive], mask[alive]
-        self._subsets = (weight, cost, mask)
+        self._subsets = (
+            weight.astype(np.int64, copy=False),
+            cost,
+            mask.astype(np.int64, copy=False),
+        )
         self._steps = None
 
     def _suffix(self, g: FloatArray, key: IntArray) -> FloatArray:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import operator
 from dataclasses import dataclass
 from functools import cached_property
+from typing import SupportsIndex
 
 import numpy as np
 import numpy.typing as npt
@@ -76,7 +77,8 @@ class Instance:
 
 def _as_cost(cost: object) -> FloatArray:
     if sp.issparse(cost):
-        coo = sp.coo_array(cost)
+        # scipy-stubs narrow to SparseABC, which coo_array's overloads omit
+        coo = sp.coo_array(cost)  # type: ignore[call-overload]
         dense = np.full(coo.shape, np.inf)
         dense[coo.row, coo.col] = coo.data
         out = dense
@@ -159,7 +161,9 @@ def check_p(p: object, inst: Instance) -> int:
         When ``p`` is not an integer in ``[max(1, len(required)), m]``.
     """
     try:
-        value = operator.index(p)  # type: ignore[call-overload]
+        if not isinstance(p, SupportsIndex):
+            raise TypeError
+        value = operator.index(p)
     except TypeError:
         msg = f"`p` must be an integer, got {p!r}"
         raise LocationInputError(msg) from None

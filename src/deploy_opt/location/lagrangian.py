@@ -145,7 +145,9 @@ def subgradient(
             cap = lam + _SLACK * np.abs(lam) + 1e-9
             counts, near_rows, near_cols, near_costs = pairs.near(cap)
         reduced = np.minimum(near_costs - np.repeat(lam, counts), 0.0)
-        rho = np.bincount(near_cols, weights=reduced, minlength=m)
+        rho = np.bincount(near_cols, weights=reduced, minlength=m).astype(
+            np.float64, copy=False
+        )
         chosen = select_sites(rho, p, required)
         value = float(lam.sum() + rho[chosen].sum())
         if value > best_bound + 1e-6 * max(1.0, abs(best_bound)):

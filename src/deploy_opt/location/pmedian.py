@@ -184,11 +184,11 @@ def _solve_uncapacitated(
     if np.isfinite(ub) and bound >= ub - _tol(ub):
         return _finish(inst, sites, ub, "optimal", method, seed, start)
     remaining = None if deadline is None else max(deadline - time.perf_counter(), 0.0)
-    sites, ub, bound, status, note = _exact_phase(
+    found, ub, bound, status, note = _exact_phase(
         inst, p, lr, sites, ub, remaining, swap
     )
     bound = max(bound, _round_bound(lr.bound, inst.integral))
-    return _finish(inst, sites, bound, status, f"{method}, {note}", seed, start)
+    return _finish(inst, found, bound, status, f"{method}, {note}", seed, start)
 
 
 def _tol(value: float) -> float:

@@ -9,9 +9,16 @@ objects with key paths and line numbers. The format is documented in
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Literal, NamedTuple
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    field_validator,
+    model_validator,
+)
 
 AGENCIES: tuple[str, ...] = ("polri", "tni", "linmas", "medis")
 """Personnel agencies known to the planner, in report order."""
@@ -96,33 +103,167 @@ def _metric_crs(value: str | None) -> str | None:
 
 
 _PATTERN_RE = re.compile(r"^\s*(\d+)\s*[-:]\s*(\d+)\s*[-:]\s*(\d+)\s*$")
+#: Largest officers, TPS or Linmas per TPS in one rule (as for the named fields).
+_RULE_MAX = 1000
+
+
+class Rung(NamedTuple):
+    """One staffing rule of a ladder: police and TPS per group, Linmas per TPS.
+
+    ``tni`` per group is the category's (the same on every rung).
+    """
+
+    police: int
+    tps: int
+    linmas: int
+    tni: int = 0
+
+    @property
+    def text(self) -> str:
+        """P-T-L text, e.g. ``2-16-32``."""
+        return f"{self.police}-{self.tps}-{self.linmas * self.tps}"
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
 
 
+class RuleSpec(_Strict):
+    """One rule of a category's ladder in named fields (see ``CategorySpec.rules``)."""
+
+    police: PerGroup
+    tps: Annotated[int, Field(gt=0, le=_RULE_MAX)]
+    linmas: PerGroup
+
+
+def _parse_pattern(text: str, order: str) -> Rung:
+    """Police, TPS and Linmas per TPS of a pattern like ``2-16-32`` in ``order``.
+
+    Raises ValueError with a message a planner can act on.
+    """
+    match = _PATTERN_RE.match(text)
+    if match is None:
+        msg = f"pattern {text!r} is not three numbers like '2-16-32'"
+        raise ValueError(msg)
+    # at most 7 digits before int(): no huge numbers, no int-conversion limits
+    first, second, third = (
+        int(g) if len(g.lstrip("0")) <= 7 else 10**7 for g in match.groups()
+    )
+    police, tps, linmas_group = (
+        (first, second, third) if order == "P-T-L" else (first, third, second)
+    )
+    if tps == 0:
+        msg = f"pattern {text!r} secures 0 TPS per group"
+        raise ValueError(msg)
+    for name, value in (("police", police), ("TPS", tps)):
+        if value > _RULE_MAX:
+            msg = (
+                f"pattern {text!r} asks {value:,} {name} per group; "
+                f"at most {_RULE_MAX:,} (a typo?)"
+            )
+            raise ValueError(msg)
+    if linmas_group % tps:
+        msg = (
+            f"pattern {text!r} gives {linmas_group} Linmas for {tps} TPS, "
+            "not a whole number per TPS; give `linmas` per TPS instead"
+        )
+        raise ValueError(msg)
+    if linmas_group // tps > _RULE_MAX:
+        msg = f"pattern {text!r} asks {linmas_group // tps:,} Linmas per TPS; at most {_RULE_MAX:,}"
+        raise ValueError(msg)
+    return Rung(police, tps, linmas_group // tps)
+
+
+def _check_ladder(ladder: tuple[Rung, ...], key: str) -> None:
+    """Densest rule first, no repeats, the same Linmas per TPS on every rule.
+
+    A later (looser) rule must group at least as many TPS and need at most as
+    many police per TPS as the one before, so each step down the ladder frees
+    officers; Linmas are per TPS and come from the TPS's own kelurahan, so the
+    ladder cannot trade them.
+    """
+    for i, rung in enumerate(ladder):
+        for j, earlier in enumerate(ladder[:i]):
+            if rung == earlier:
+                msg = f"{key}[{i}] repeats {key}[{j}] ({rung.text})"
+                raise ValueError(msg)
+        if i == 0:
+            continue
+        prev = ladder[i - 1]
+        if rung.tps < prev.tps or rung.police * prev.tps > prev.police * rung.tps:
+            msg = (
+                f"{key}[{i}] {rung.text} is denser than {key}[{i - 1}] {prev.text}: "
+                "list the rules densest first (TPS per group never fewer, police "
+                "per TPS never more), so that each step down the ladder needs "
+                "fewer police"
+            )
+            raise ValueError(msg)
+        if rung.linmas != prev.linmas:
+            msg = (
+                f"{key}[{i}] {rung.text} gives {rung.linmas} Linmas per TPS, "
+                f"{key}[{i - 1}] {prev.text} gives {prev.linmas}: every rule of a "
+                "ladder needs the same Linmas per TPS (the ladder trades police)"
+            )
+            raise ValueError(msg)
+
+
 class CategorySpec(_Strict):
-    """A risk class: its priority weight and its staffing rule.
+    """A risk class: its priority weight and its staffing rule or ladder of rules.
 
     The rule is given with named fields (``police`` officers per group, ``tps``
     per group, ``linmas`` per TPS, ``tni`` per group) or as a ``pattern`` string
     together with ``pattern_order`` (``"P-T-L"`` or ``"P-L-T"``), where L is the
-    Linmas of the whole group.
+    Linmas of the whole group. A ladder lists several rules, densest first: a
+    list of patterns, or ``rules`` (a list of ``{police, tps, linmas}``); the
+    solver uses the densest rule the personnel allow. ``police``, ``tps`` and
+    ``linmas`` then hold the densest rule; ``ladder`` holds them all.
     """
 
     weight: Annotated[float, Field(gt=0, le=1e6)]
     police: PerGroup | None = None
-    tps: Annotated[int, Field(gt=0, le=1000)] | None = None
+    tps: Annotated[int, Field(gt=0, le=_RULE_MAX)] | None = None
     linmas: PerGroup | None = None
     tni: PerGroup = 0
     max_group_minutes: Minutes | None = None
-    pattern: str | None = None
+    pattern: str | list[str] | None = None
     pattern_order: Literal["P-T-L", "P-L-T"] | None = None
+    rules: list[RuleSpec] | None = None
     description: str = ""
+
+    _rungs: tuple[Rung, ...] = PrivateAttr(default=())
 
     @model_validator(mode="after")
     def _resolve_pattern(self) -> CategorySpec:
+        ladder = self._parse_ladder()
+        _check_ladder(ladder, "rules" if self.rules is not None else "pattern")
+        densest = ladder[0]
+        if self.pattern is not None:
+            for name in ("police", "tps", "linmas"):
+                given = getattr(self, name)
+                if given is not None and given != getattr(densest, name):
+                    msg = f"`{name}: {given}` contradicts pattern {self.pattern!r}"
+                    raise ValueError(msg)
+        object.__setattr__(self, "police", densest.police)
+        object.__setattr__(self, "tps", densest.tps)
+        object.__setattr__(self, "linmas", densest.linmas)
+        self._rungs = tuple(rung._replace(tni=self.tni) for rung in ladder)
+        return self
+
+    def _parse_ladder(self) -> tuple[Rung, ...]:
+        """The rules as given, densest first (not yet checked for order)."""
+        if self.rules is not None:
+            given = [
+                name
+                for name in ("pattern", "police", "tps", "linmas")
+                if getattr(self, name) is not None
+            ]
+            if given:
+                msg = f"give the rule either as `rules` or as {', '.join(given)}, not both"
+                raise ValueError(msg)
+            if not self.rules:
+                msg = "`rules` lists no rule; give at least one"
+                raise ValueError(msg)
+            return tuple(Rung(r.police, r.tps, r.linmas) for r in self.rules)
         if self.pattern is None:
             missing = [
                 name
@@ -132,52 +273,40 @@ class CategorySpec(_Strict):
             if missing:
                 msg = (
                     f"missing {', '.join(missing)}: give `police`, `tps` and "
-                    "`linmas`, or a `pattern` with its `pattern_order`"
+                    "`linmas`, a `pattern` with its `pattern_order`, or `rules`"
                 )
                 raise ValueError(msg)
-            return self
+            return (
+                Rung(int(self.police or 0), int(self.tps or 1), int(self.linmas or 0)),
+            )
         if self.pattern_order is None:
             msg = (
                 f"pattern {self.pattern!r} needs `pattern_order` (P-T-L or P-L-T): "
                 "the order of the three numbers differs between years and units"
             )
             raise ValueError(msg)
-        match = _PATTERN_RE.match(self.pattern)
-        if match is None:
-            msg = f"pattern {self.pattern!r} is not three numbers like '2-16-32'"
+        if isinstance(self.pattern, str):
+            return (_parse_pattern(self.pattern, self.pattern_order),)
+        if not self.pattern:
+            msg = "`pattern` lists no rule; give at least one, e.g. '2-16-32'"
             raise ValueError(msg)
-        first, second, third = (int(g) for g in match.groups())
-        police, tps, linmas_group = (
-            (first, second, third)
-            if self.pattern_order == "P-T-L"
-            else (first, third, second)
-        )
-        if tps == 0:
-            msg = f"pattern {self.pattern!r} secures 0 TPS per group"
-            raise ValueError(msg)
-        if linmas_group % tps:
-            msg = (
-                f"pattern {self.pattern!r} gives {linmas_group} Linmas for {tps} TPS, "
-                "not a whole number per TPS; give `linmas` per TPS instead"
-            )
-            raise ValueError(msg)
-        for name, value in (
-            ("police", police),
-            ("tps", tps),
-            ("linmas", linmas_group // tps),
-        ):
-            given = getattr(self, name)
-            if given is not None and given != value:
-                msg = f"`{name}: {given}` contradicts pattern {self.pattern!r}"
-                raise ValueError(msg)
-        object.__setattr__(self, "police", police)
-        object.__setattr__(self, "tps", tps)
-        object.__setattr__(self, "linmas", linmas_group // tps)
-        return self
+        ladder = []
+        for i, text in enumerate(self.pattern):
+            try:
+                ladder.append(_parse_pattern(text, self.pattern_order))
+            except ValueError as exc:
+                msg = f"pattern[{i}]: {exc}"
+                raise ValueError(msg) from None
+        return tuple(ladder)
+
+    @property
+    def ladder(self) -> tuple[Rung, ...]:
+        """Every rule of the class, densest first (one for a single rule)."""
+        return self._rungs
 
     @property
     def rule(self) -> str:
-        """The rule as a P-T-L string with TNI, e.g. ``2-16-32 +1 TNI``."""
+        """The densest rule as a P-T-L string with TNI, e.g. ``2-16-32 +1 TNI``."""
         tps = self.tps or 0
         text = f"{self.police}-{tps}-{(self.linmas or 0) * tps}"
         return f"{text} +{self.tni} TNI" if self.tni else text
@@ -318,7 +447,19 @@ class DistrictSpec(_Strict):
     boundary: str
     layer: str | None = None
     name_field: str | None = None
+    #: Attributes of the boundary polygons naming each one's kecamatan and
+    #: kelurahan; when both are given, every TPS's kelurahan is checked to lie
+    #: in its kecamatan.
+    kecamatan_field: str | None = None
+    kelurahan_field: str | None = None
     tolerance_m: Annotated[float, Field(ge=0, le=100_000)] = 100.0
+
+    @model_validator(mode="after")
+    def _both_place_fields(self) -> DistrictSpec:
+        if (self.kecamatan_field is None) != (self.kelurahan_field is None):
+            msg = "give both `kecamatan_field` and `kelurahan_field`, or neither"
+            raise ValueError(msg)
+        return self
 
 
 class SolverSpec(_Strict):
@@ -328,24 +469,61 @@ class SolverSpec(_Strict):
     seed: Annotated[int, Field(ge=0, le=2**31 - 1)] = 0
     min_police_per_group: PerGroup = 2
     grouping_refine_s: Annotated[float, Field(ge=0, le=7 * 24 * 3600)] = 0.0
+    #: Categories whose groups take TNI even where no police are staffed
+    #: (elsewhere TNI support police groups and do not replace them).
+    tni_without_police: list[str] = Field(default_factory=list)
 
 
 class MedicalTeamsSpec(_Strict):
     """Where mobile medical teams stand so that TPS are reached fast.
 
     ``model`` is ``mclp`` (cover the most risk- and voter-weighted TPS within
-    ``threshold_minutes``), ``p_median`` (least weighted total response time)
-    or ``p_center`` (smallest worst response time). Candidate sites are the
-    bases of the listed kinds.
+    ``threshold_minutes``), ``p_median`` (least weighted total response time),
+    ``p_center`` (smallest worst response time) or ``set_cover`` (fewest teams
+    so that every reachable TPS is within the threshold; ``teams`` is then an
+    optional upper limit). Candidate sites are the bases of the listed kinds.
+
+    Each team is ``team_size`` medis persons of its base: a base fields at most
+    ``medis // team_size`` teams. ``staffing: auto`` checks headcounts when the
+    scenario gives any ``medis`` headcount and otherwise places teams without
+    that check (and says so); ``headcount`` always checks, ``unchecked`` never.
+    ``max_tps_per_team`` or ``max_voters_per_team`` caps what one team serves
+    (``mclp`` and ``set_cover``).
     """
 
-    teams: Annotated[int, Field(gt=0, le=100_000)]
-    model: Literal["mclp", "p_median", "p_center"] = "mclp"
+    teams: Annotated[int, Field(gt=0, le=100_000)] | None = None
+    model: Literal["mclp", "p_median", "p_center", "set_cover"] = "mclp"
     threshold_minutes: Minutes = 10.0
     candidates: list[
         Literal["puskesmas", "hospital", "kelurahan", "polsek", "koramil", "other"]
     ] = Field(default_factory=lambda: ["puskesmas", "hospital", "kelurahan"])
     time_limit_s: Seconds = 20.0
+    # doctor, nurse, ambulance driver: Kab. Tangerang 2024 fielded 90 doctors,
+    # 110 nurses and 92 drivers as mobile teams (domain.md 3.2)
+    team_size: Annotated[int, Field(ge=1, le=100)] = 3
+    staffing: Literal["auto", "headcount", "unchecked"] = "auto"
+    max_tps_per_team: Annotated[int, Field(gt=0, le=1_000_000)] | None = None
+    max_voters_per_team: Annotated[int, Field(gt=0, le=1_000_000_000)] | None = None
+
+    @model_validator(mode="after")
+    def _teams_and_capacities(self) -> MedicalTeamsSpec:
+        if self.teams is None and self.model != "set_cover":
+            msg = f"`teams` is required for model {self.model!r} (optional only for set_cover)"
+            raise ValueError(msg)
+        if self.max_tps_per_team is not None and self.max_voters_per_team is not None:
+            msg = "give at most one of `max_tps_per_team` and `max_voters_per_team`"
+            raise ValueError(msg)
+        if self.capacity is not None and self.model not in ("mclp", "set_cover"):
+            msg = f"team capacities apply to mclp and set_cover, not {self.model!r}"
+            raise ValueError(msg)
+        return self
+
+    @property
+    def capacity(self) -> int | None:
+        """What one team may serve (TPS or voters), ``None`` when unlimited."""
+        if self.max_tps_per_team is not None:
+            return self.max_tps_per_team
+        return self.max_voters_per_team
 
 
 class PublishedFigure(_Strict):

@@ -19,6 +19,10 @@ person), solved exactly by OR-Tools. Its optimum is a valid lower bound. If no
 group ends up partly staffed, the flow is optimal for the model above. Otherwise
 the partly staffed groups are repaired and CP-SAT, hinted with the repaired
 plan, solves the exact model within the time limit; its own bound is reported.
+
+Groups outside ``eligible`` (TNI: groups whose police are not staffed, unless
+their category takes TNI alone) get nobody: their demand stays the rule's, so
+they are reported short, but no arc leads to them.
 """
 
 from __future__ import annotations
@@ -52,6 +56,8 @@ class AgencyAllocation:
     bound: int
     status: str
     method: str
+    #: Groups this agency was not offered (TNI: police not staffed); None = all.
+    held_back: np.ndarray | None = None
 
 
 def group_travel(
@@ -91,8 +97,14 @@ def allocate(
     time_limit_s: float,
     seed: int,
     workers: int = 1,
+    reproducible: bool = False,
+    eligible: np.ndarray | None = None,
 ) -> AgencyAllocation:
     """Allocate ``agency`` personnel to the groups (see module docstring).
+
+    ``eligible`` (a mask over groups) limits who may receive persons; the
+    others keep their demand and are left unstaffed. With ``reproducible``,
+    CP-SAT stops on a deterministic-time limit only (see :func:`_cp_solver`).
 
     Raises
     ------
@@ -101,7 +113,10 @@ def allocate(
     """
     n_groups = grouping.n_groups
     demand = np.array(
-        [data.categories[c].need(agency) for c in grouping.group_category],
+        [
+            data.categories[c].need(agency, r)  # r: the group's ladder rung
+            for c, r in zip(grouping.group_category, grouping.rungs, strict=True)
+        ],
         dtype=np.int64,
     )
     headcount = data.headcount[agency]
@@ -109,6 +124,13 @@ def allocate(
     # arcs are sorted by group, so each group's bases are one slice
     cuts = np.searchsorted(arcs[:, 1], np.arange(1, n_groups))
     reachable = tuple(np.sort(part) for part in np.split(arcs[:, 0], cuts))
+    held_back = None
+    rule_demand = demand
+    if eligible is not None:
+        held_back = ~np.asarray(eligible, dtype=bool)
+        keep = ~held_back[arcs[:, 1]]
+        arcs, travel = arcs[keep], travel[keep]
+        demand = np.where(held_back, 0, demand)
     sizes = np.array([len(m) for m in grouping.members], dtype=np.int64)
     weights = np.array(
         [data.categories[c].weight for c in grouping.group_category], dtype=np.int64
@@ -147,6 +169,7 @@ def allocate(
             time_limit_s,
             seed,
             workers,
+            reproducible,
         )
         count[in_hot] = sub_count
         bound = max(bound, settled + cp_bound)
@@ -154,8 +177,12 @@ def allocate(
     staffed = np.bincount(arcs[:, 1], weights=count, minlength=n_groups).astype(
         np.int64
     )
-    covered = staffed >= demand
-    objective = int((penalty * ~covered).sum() + (travel * count).sum())
+    covered = staffed >= rule_demand
+    # a group held back cannot be staffed: its penalty is fixed, in both values
+    rule_penalty = weights * sizes * rule_demand * big_m
+    if held_back is not None:
+        bound += int(rule_penalty[held_back].sum())
+    objective = int((rule_penalty * ~covered).sum() + (travel * count).sum())
     used = count > 0
     return AgencyAllocation(
         agency=agency,
@@ -163,13 +190,14 @@ def allocate(
         group=arcs[used, 1] if len(arcs) else np.zeros(0, dtype=np.int64),
         count=count[used],
         travel_s=travel[used],
-        demand=demand,
+        demand=rule_demand,
         covered=covered,
         reachable_bases=reachable,
         objective=objective,
         bound=min(bound, objective),
         status=status if bound < objective or status == "optimal" else "optimal",
         method=method,
+        held_back=held_back,
     )
 
 
@@ -255,7 +283,7 @@ def _repair(
     spare = headcount - np.bincount(
         arcs[:, 0], weights=count, minlength=len(headcount)
     ).astype(np.int64)
-    for g in sorted(partial, key=lambda g: (-penalty[g] / max(demand[g], 1), g)):
+    for g in sorted(partial, key=lambda g: (-penalty[g] / max(int(demand[g]), 1), g)):
         rows = np.flatnonzero(arcs[:, 1] == g)
         if spare[arcs[rows, 0]].sum() < demand[g]:
             continue
@@ -282,6 +310,7 @@ def _solve_exact(
     time_limit_s: float,
     seed: int,
     workers: int,
+    reproducible: bool = False,
 ) -> tuple[IntArray, int, str]:
     """CP-SAT on the exact model of the ``groups`` (mask) and their ``arcs``.
 
@@ -320,7 +349,7 @@ def _solve_exact(
 
     # stage 1: risk-weighted coverage
     model.minimize(uncovered)
-    first = _cp_solver(0.6 * time_limit_s, seed, workers)
+    first = _cp_solver(0.6 * time_limit_s, seed, workers, reproducible)
     status1 = first.solve(model)
     if status1 not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return hint, 0, "feasible"
@@ -336,7 +365,7 @@ def _solve_exact(
     for a in range(len(arcs)):
         model.add_hint(x[a], int(plan[a]))
     model.minimize(travel_expr)
-    second = _cp_solver(0.4 * time_limit_s, seed, workers)
+    second = _cp_solver(0.4 * time_limit_s, seed, workers, reproducible)
     status2 = second.solve(model)
     if status2 not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return plan, best_uncovered * big_m, "feasible"
@@ -345,18 +374,31 @@ def _solve_exact(
     return plan, bound, "optimal" if status2 == cp_model.OPTIMAL else "feasible"
 
 
-def _cp_solver(time_limit_s: float, seed: int, workers: int) -> cp_model.CpSolver:
-    """A CP-SAT solver that is reproducible for a seed.
+#: Deterministic-time units CP-SAT gets per second of the time limit.
+DETERMINISTIC_PER_SECOND = 0.5
 
-    The deterministic-time limit binds before the wall-clock one on a normal
-    machine, so the same inputs and seed give the same plan; the wall-clock
-    limit still caps the run on a slow one.
+
+def _cp_solver(
+    time_limit_s: float, seed: int, workers: int, reproducible: bool = False
+) -> cp_model.CpSolver:
+    """A CP-SAT solver for a seed.
+
+    The deterministic-time limit (``DETERMINISTIC_PER_SECOND`` per second of
+    ``time_limit_s``) binds before the wall-clock one on a normal machine.
+    With ``reproducible`` there is no wall-clock limit at all and several
+    workers are interleaved in one thread, so the plan never depends on the
+    machine's load; without it the wall-clock limit still caps a slow run.
     """
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(0.1, time_limit_s)
-    solver.parameters.max_deterministic_time = max(0.05, time_limit_s / 2)
+    deterministic = DETERMINISTIC_PER_SECOND * time_limit_s
     solver.parameters.num_workers = max(1, workers)
     solver.parameters.random_seed = seed
+    if reproducible:
+        solver.parameters.max_deterministic_time = max(1e-6, deterministic)
+        solver.parameters.interleave_search = workers > 1
+    else:
+        solver.parameters.max_time_in_seconds = max(0.1, time_limit_s)
+        solver.parameters.max_deterministic_time = max(0.05, deterministic)
     # Let Ctrl-C reach Python: CP-SAT would otherwise swallow it and return
     # its partial plan as if the limit had been reached. The interrupt is then
     # raised when the search returns (within its share of the time limit).

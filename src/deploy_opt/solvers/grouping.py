@@ -28,6 +28,7 @@ most min(Q, d_i + 1) members). All hold for any plan, so the gap is honest.
 from __future__ import annotations
 
 import math
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -61,15 +62,38 @@ class Grouping:
     lower_bound: int
     spread_s: int
     spread_bound_s: int | None = None
+    #: Ladder rung of each group's rule (index into its category's ladder);
+    #: None = every group on its category's densest rule.
+    group_rung: IntArray | None = None
+    #: Why each group got its rule (empty when no category has a ladder).
+    group_reason: tuple[str, ...] = ()
 
     @property
     def n_groups(self) -> int:
         """Number of groups."""
         return len(self.members)
 
+    @property
+    def rungs(self) -> IntArray:
+        """Ladder rung of each group (0 = its category's densest rule)."""
+        if self.group_rung is None:
+            return np.zeros(self.n_groups, dtype=np.int64)
+        return self.group_rung
 
-def form_groups(data: ProblemData, refine_s: float = 0.0, seed: int = 0) -> Grouping:
+
+def form_groups(
+    data: ProblemData,
+    refine_s: float = 0.0,
+    seed: int = 0,
+    *,
+    cells: Collection[tuple[int, int]] | None = None,
+    cell_tps: Mapping[tuple[int, int], int] | None = None,
+) -> Grouping:
     """Partition the stations of ``data`` into guard groups (see module docstring).
+
+    ``cells`` limits the work to those (category, kecamatan) cells (the other
+    stations keep group -1); ``cell_tps`` gives a cell's TPS per group where
+    it differs from its category's densest rule (a loosened ladder rung).
 
     With ``refine_s`` > 0 seconds (shared by the cells in proportion to their
     size), each cell is also solved as a capacitated p-median with as many
@@ -97,9 +121,10 @@ def form_groups(data: ProblemData, refine_s: float = 0.0, seed: int = 0) -> Grou
             cell = np.flatnonzero(
                 (data.station_category == c) & (data.station_kecamatan == k)
             )
-            if len(cell) == 0:
+            if len(cell) == 0 or (cells is not None and (c, k) not in cells):
                 continue
-            if rule.tps <= 1:
+            tps = rule.tps if cell_tps is None else cell_tps.get((c, k), rule.tps)
+            if tps <= 1:
                 groups += [(c, k, np.array([i]), int(i)) for i in cell]
                 lower_bound += len(cell)
                 continue
@@ -107,13 +132,13 @@ def form_groups(data: ProblemData, refine_s: float = 0.0, seed: int = 0) -> Grou
             limit = (
                 rule.max_group_s if rule.max_group_s is not None else UNREACHABLE - 1
             )
-            cell_bound = _cell_lower_bound(times, rule.tps, limit)
-            anchors, assignment = _cluster(times, rule.tps, limit, cell_bound)
+            cell_bound = _cell_lower_bound(times, tps, limit)
+            anchors, assignment = _cluster(times, tps, limit, cell_bound)
             lower_bound += cell_bound
             if refine_s > 0:
                 budget = max(0.5, refine_s * len(cell) / max(1, groupable))
                 anchors, assignment, bound = _refine(
-                    times, anchors, assignment, rule.tps, limit, budget, seed
+                    times, anchors, assignment, tps, limit, budget, seed
                 )
                 spread_bound += bound
             for a in np.unique(assignment):
@@ -284,8 +309,8 @@ def _repair_spread(
         sizes = np.bincount(assignment[assignment >= 0], minlength=len(anchors))
         target = -1
         for g in np.argsort(times[i, anchors], kind="stable"):
-            members = np.flatnonzero(assignment == g)
-            if sizes[g] < capacity and times[i, members].max() <= limit:
+            group = np.flatnonzero(assignment == g)
+            if sizes[g] < capacity and times[i, group].max() <= limit:
                 target = int(g)
                 break
         if target < 0:
@@ -293,10 +318,8 @@ def _repair_spread(
             target = len(anchors) - 1
         assignment[i] = target
     for g in range(len(anchors)):
-        members = np.flatnonzero(assignment == g)
-        anchors[g] = members[
-            int(np.argmin(times[np.ix_(members, members)].sum(axis=1)))
-        ]
+        group = np.flatnonzero(assignment == g)
+        anchors[g] = group[int(np.argmin(times[np.ix_(group, group)].sum(axis=1)))]
     return anchors, assignment
 
 
@@ -413,30 +436,47 @@ def _improve(
 
 
 def _assign(times: IntArray, anchors: IntArray, capacity: int, radius: int) -> IntArray:
-    """Min-cost assignment of stations to anchors within ``radius``; -1 if none fits."""
+    """Min-cost assignment of stations to anchors within ``radius``; -1 if none fits.
+
+    Each anchor station is pinned to its own anchor (the anchor is a member of
+    its group); the other stations share the remaining ``capacity - 1`` places
+    of each anchor.
+    """
     n, k = len(times), len(anchors)
-    station, anchor = np.nonzero(times[:, anchors] <= radius)
-    sink = n + k
+    if len(np.unique(anchors)) != k:
+        msg = "two groups share an anchor station while forming groups"
+        raise SolverError(msg)
+    assignment = np.full(n, -1, dtype=np.int64)
+    assignment[anchors] = np.arange(k)
+    others = np.flatnonzero(assignment < 0)
+    m = len(others)
+    if m == 0 or capacity <= 1:
+        return assignment
+    station, anchor = np.nonzero(times[np.ix_(others, anchors)] <= radius)
+    sink = m + k
     flow = min_cost_flow.SimpleMinCostFlow()
-    tails = np.concatenate([station, n + np.arange(k), np.arange(n)])
-    heads = np.concatenate([n + anchor, np.full(k, sink), np.full(n, sink)])
+    tails = np.concatenate([station, m + np.arange(k), np.arange(m)])
+    heads = np.concatenate([m + anchor, np.full(k, sink), np.full(m, sink)])
     caps = np.concatenate(
-        [np.ones(len(station)), np.full(k, capacity), np.ones(n)]
+        [np.ones(len(station)), np.full(k, capacity - 1), np.ones(m)]
     ).astype(np.int64)
     costs = np.concatenate(
-        [times[station, anchors[anchor]], np.zeros(k), np.full(n, _UNASSIGNED_COST)]
+        [
+            times[others[station], anchors[anchor]],
+            np.zeros(k),
+            np.full(m, _UNASSIGNED_COST),
+        ]
     ).astype(np.int64)
     arcs = flow.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
-    supplies = np.zeros(n + k + 1, dtype=np.int64)
-    supplies[:n] = 1
-    supplies[sink] = -n
-    flow.set_nodes_supplies(np.arange(n + k + 1), supplies)
+    supplies = np.zeros(m + k + 1, dtype=np.int64)
+    supplies[:m] = 1
+    supplies[sink] = -m
+    flow.set_nodes_supplies(np.arange(m + k + 1), supplies)
     if flow.solve() != flow.OPTIMAL:
         msg = "min-cost flow failed while forming groups"
         raise SolverError(msg)
     used = flow.flows(arcs[: len(station)]) > 0
-    assignment = np.full(n, -1, dtype=np.int64)
-    assignment[station[used]] = anchor[used]
+    assignment[others[station[used]]] = anchor[used]
     return assignment
 
 
@@ -445,10 +485,12 @@ def _farthest_first(times: IntArray, count: int) -> IntArray:
     capped = np.minimum(times, UNREACHABLE // 4)
     chosen = [int(np.argmax(capped.sum(axis=1)))]
     nearest = capped[chosen[0]].copy()
+    nearest[chosen[0]] = -1  # never chosen twice, even among co-located stations
     for _ in range(1, min(count, len(times))):
         nxt = int(np.argmax(nearest))
         chosen.append(nxt)
         nearest = np.minimum(nearest, capped[nxt])
+        nearest[nxt] = -1
     return np.array(chosen, dtype=np.int64)
 
 

@@ -6,10 +6,14 @@ import logging
 import re
 import time
 
+import numpy as np
+
 from deploy_opt.problem import ProblemData
 from deploy_opt.result import Result, SolveParams
-from deploy_opt.solvers.allocation import allocate
-from deploy_opt.solvers.grouping import Grouping, form_groups
+from deploy_opt.solvers.allocation import AgencyAllocation, allocate
+from deploy_opt.solvers.coverage_bound import coverage_bound
+from deploy_opt.solvers.grouping import Grouping
+from deploy_opt.solvers.ladder import form_ladder_groups
 from deploy_opt.solvers.linmas import allocate_linmas, uncovered_weight
 from deploy_opt.solvers.medical import nearest_medical
 from deploy_opt.solvers.medical_teams import site_teams
@@ -19,6 +23,13 @@ from deploy_opt.solvers.shortfalls import (
     medical_shortfalls,
     team_shortfalls,
 )
+from deploy_opt.solvers.stages import (
+    allocation_record,
+    grouping_record,
+    linmas_record,
+    plan_status,
+    teams_record,
+)
 
 logger = logging.getLogger("deploy_opt")
 
@@ -26,16 +37,41 @@ SOLVER_NAME = "deploy_opt.plan v1 (groups: capacitated p-median heuristic; alloc
 
 
 def group_labels(data: ProblemData, grouping: Grouping) -> tuple[str, ...]:
-    """Readable, stable group ids: ``<category>-<KECAMATAN>-<nnn>``."""
+    """Readable, stable, unique group ids: ``<category>-<PLACE>-<nnn>``.
+
+    ``PLACE`` is the kecamatan's name in ASCII capitals (accents dropped, any
+    other run of characters as ``_``). Where that leaves nothing (a name in
+    Javanese or another non-Latin script) the place is ``kec<k>``, ``k`` being
+    the kecamatan's 1-based number in the scenario; where two kecamatan share
+    the ASCII form, both get ``_kec<k>`` appended. Places never contain ``-``
+    and plain ones have no lower case, so every label is unique.
+    """
+    import unicodedata
+
+    ascii_names = [
+        re.sub(
+            r"[^A-Za-z0-9]+",
+            "_",
+            unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode(),
+        )
+        .strip("_")
+        .upper()
+        for name in data.kecamatan_names
+    ]
+    uses: dict[str, int] = {}
+    for name in ascii_names:
+        uses[name] = uses.get(name, 0) + 1
+    shared = {name for name, n in uses.items() if n > 1}
+    places = [
+        f"kec{k + 1}" if not name else f"{name}_kec{k + 1}" if name in shared else name
+        for k, name in enumerate(ascii_names)
+    ]
     counters: dict[tuple[int, int], int] = {}
     labels = []
     for c, k in zip(grouping.group_category, grouping.group_kecamatan, strict=True):
         key = (int(c), int(k))
         counters[key] = counters.get(key, 0) + 1
-        place = (
-            re.sub(r"[^A-Za-z0-9]+", "_", data.kecamatan_names[k]).strip("_").upper()
-        )
-        labels.append(f"{data.categories[c].name}-{place}-{counters[key]:03d}")
+        labels.append(f"{data.categories[c].name}-{places[k]}-{counters[key]:03d}")
     return tuple(labels)
 
 
@@ -46,12 +82,22 @@ def solve_plan(data: ProblemData, params: SolveParams | None = None) -> Result:
     is reproducible: police allocation 45 %, TNI 25 %, medical teams 20 %
     (at most their own limit), grouping refinement 50 % (if asked for; it runs
     first). Grouping itself is not time-limited (seconds at Polres scale).
+    With ``params.reproducible`` no wall-clock limit decides anything: CP-SAT
+    stops on deterministic time and the refinement (wall-clock only) is skipped.
+
+    TNI join police groups: a group gets TNI only where its police are
+    staffed, unless its category is in the scenario's ``tni_without_police``.
+    ``status`` covers every stage (see :mod:`deploy_opt.solvers.stages`).
     """
     params = params or SolveParams()
     started = time.monotonic()
-    # the optional p-median refinement shares the solve's time limit
-    grouping = form_groups(
-        data, min(params.grouping_refine_s, params.time_limit_s / 2), params.seed
+    # the optional p-median refinement shares the solve's time limit; it has
+    # wall-clock limits only, so a reproducible run leaves it out (H7);
+    # pattern ladders: each cell on the densest rule the police allow
+    refine_s = min(params.grouping_refine_s, params.time_limit_s / 2)
+    refine_skipped = params.reproducible and refine_s > 0
+    grouping = form_ladder_groups(
+        data, 0.0 if refine_skipped else refine_s, params.seed
     )
     labels = group_labels(data, grouping)
     logger.info(
@@ -60,7 +106,7 @@ def solve_plan(data: ProblemData, params: SolveParams | None = None) -> Result:
         grouping.lower_bound,
         time.monotonic() - started,
     )
-    allocations = {}
+    allocations: dict[str, AgencyAllocation] = {}
     for agency, share in (("polri", 0.45), ("tni", 0.25)):
         allocations[agency] = allocate(
             data,
@@ -69,6 +115,12 @@ def solve_plan(data: ProblemData, params: SolveParams | None = None) -> Result:
             time_limit_s=share * params.time_limit_s,
             seed=params.seed,
             workers=params.workers,
+            reproducible=params.reproducible,
+            # TNI support police groups: only where the police are staffed
+            eligible=None
+            if agency == "polri"
+            else allocations["polri"].covered
+            | np.isin(grouping.group_category, data.tni_without_police),
         )
         alloc = allocations[agency]
         logger.info(
@@ -89,6 +141,7 @@ def solve_plan(data: ProblemData, params: SolveParams | None = None) -> Result:
             data.medical_teams,
             params.seed,
             0.2 * params.time_limit_s,
+            deterministic=params.reproducible,
         )
     )
     shortfalls = [
@@ -100,12 +153,20 @@ def solve_plan(data: ProblemData, params: SolveParams | None = None) -> Result:
     ]
     linmas_cost = uncovered_weight(data, linmas)
     objective = sum(a.objective for a in allocations.values()) + linmas_cost
-    bound = sum(a.bound for a in allocations.values()) + linmas_cost
-    status = (
-        "optimal"
-        if all(a.status == "optimal" for a in allocations.values())
-        else "feasible"
+    # whole-plan status: every deciding stage, each with its proof or reason
+    stages = (
+        grouping_record(grouping, refine_skipped),
+        allocation_record(allocations["polri"]),
+        allocation_record(allocations["tni"], police=allocations["polri"]),
+        linmas_record(data, linmas),
+        *(() if teams is None else (teams_record(teams),)),
     )
+    status, reasons = plan_status(stages)
+    bound = sum(a.bound for a in allocations.values()) + int(
+        stages[3].bound if stages[3].bound is not None else linmas_cost
+    )
+    for reason in reasons:
+        logger.info("not proven: %s", reason)
     return Result(
         status=status,
         objective=int(objective),
@@ -122,4 +183,7 @@ def solve_plan(data: ProblemData, params: SolveParams | None = None) -> Result:
         input_hash=data.input_hash,
         travel_model=data.travel_model,
         teams=teams,
+        stages=stages,
+        status_reasons=reasons,
+        coverage_bound=coverage_bound(data),
     )

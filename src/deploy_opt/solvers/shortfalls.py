@@ -6,6 +6,7 @@ import numpy as np
 
 from deploy_opt.problem import ProblemData
 from deploy_opt.result import Shortfall
+from deploy_opt.solvers import medical_teams as mt
 from deploy_opt.solvers.allocation import AgencyAllocation
 from deploy_opt.solvers.grouping import Grouping
 from deploy_opt.solvers.linmas import LinmasAllocation
@@ -44,10 +45,17 @@ def group_shortfalls(
     for g, bases in enumerate(alloc.reachable_bases):
         reach[bases, g] = True
     out = []
+    offered = (
+        np.ones(grouping.n_groups, dtype=bool)
+        if alloc.held_back is None
+        else ~alloc.held_back
+    )
     for g in np.flatnonzero(~alloc.covered):
         reachable = alloc.reachable_bases[g]
         kec = grouping.group_kecamatan[g]
-        if len(reachable) == 0:
+        if not offered[g]:
+            reason = "no police staffed, TNI do not replace police"
+        elif len(reachable) == 0:
             with_staff = np.flatnonzero((headcount > 0) & data.jurisdiction[:, kec])
             if len(with_staff) == 0:
                 reason = (
@@ -67,7 +75,7 @@ def group_shortfalls(
                         f"(nearest: {data.base_names[with_staff[best]]}, {_minutes(int(worst[best]))})"
                     )
         else:
-            competing = np.flatnonzero(reach[reachable].any(axis=0))
+            competing = np.flatnonzero(reach[reachable].any(axis=0) & offered)
             have = int(headcount[reachable].sum())
             need = int(alloc.demand[competing].sum())
             verb, pronoun = ("has", "it") if len(reachable) == 1 else ("have", "they")
@@ -170,14 +178,59 @@ def medical_shortfalls(data: ProblemData, medical: MedicalCover) -> list[Shortfa
 
 
 def team_shortfalls(data: ProblemData, teams: TeamSiting) -> list[Shortfall]:
-    """One shortfall per TPS that no mobile medical team reaches in time."""
-    return _reach_shortfalls(
-        data,
-        "medis_team",
-        ~teams.within,
-        teams.station_team,
-        teams.travel_s,
-        "mobile medical team at",
-        f"threshold {_minutes(teams.threshold_s)}",
-        "no mobile medical team can reach this TPS",
-    )
+    """One shortfall per TPS no mobile medical team serves, with the real cause:
+    no candidate site in reach, no staffed one, team capacity, or too few teams."""
+    limit = _minutes(teams.threshold_s)
+    voters = np.maximum(np.asarray(data.station_voters), 1)
+    out = []
+    for i in np.flatnonzero(~teams.within):
+        cause = int(teams.cause[i])
+        near = int(teams.station_team[i])
+        nearest = (
+            f"; nearest team at {data.base_names[near]} is {_minutes(int(teams.travel_s[i]))} away"
+            if near >= 0
+            else ""
+        )
+        if cause == mt.NO_CANDIDATE:
+            reason = f"no candidate team site within {limit}{nearest}"
+        elif cause == mt.NO_STAFF:
+            cand = int(teams.nearest_candidate[i])
+            reason = (
+                f"candidate sites within {limit} (nearest {data.base_names[cand]}, "
+                f"{int(data.headcount['medis'][cand])} medis) have fewer than the "
+                f"{teams.team_size} medis persons a team needs{nearest}"
+            )
+        elif cause == mt.TOO_LARGE:
+            reason = (
+                f"{int(voters[i])} voters exceed a team's capacity of "
+                f"{teams.capacity} voters"
+            )
+        elif cause == mt.CAPACITY:
+            reason = (
+                f"the teams within {limit} are full (at most {teams.capacity} "
+                f"{teams.capacity_unit} per team){nearest}"
+            )
+        else:
+            staffed = (
+                ""
+                if teams.staffable is None
+                else f", the medis headcounts staff {teams.staffable}"
+            )
+            asked = (
+                "" if teams.requested is None else f" of {teams.requested} requested"
+            )
+            reason = (
+                f"teams too few: {teams.placed}{asked} placed{staffed}, "
+                f"none within {limit}{nearest}"
+            )
+        out.append(
+            Shortfall(
+                agency="medis_team",
+                category=data.categories[data.station_category[i]].name,
+                station_ids=(data.station_ids[i],),
+                needed=1,
+                assigned=0,
+                reason=reason,
+            )
+        )
+    return out

@@ -30,10 +30,8 @@ def build_travel_model(
         When the road network (or its profile) cannot be read or used.
     """
     if spec.model == "straight_line":
-        speeds = {
-            agency: float(a.speed_kmh or 0) for agency, a in spec.agencies.items()
-        }
-        return StraightLineModel(speeds_kmh=speeds, detour_factor=spec.detour_factor)
+        kmh = {agency: float(a.speed_kmh or 0) for agency, a in spec.agencies.items()}
+        return StraightLineModel(speeds_kmh=kmh, detour_factor=spec.detour_factor)
     from deploy_opt.travel.network import RoadNetworkModel
     from deploy_opt.travel.road_speeds import SpeedSpec
 

@@ -68,9 +68,10 @@ class MatrixCache:
             return None
         try:
             with np.load(path, allow_pickle=False) as npz:
+                n_rows, n_cols = (int(s) for s in npz["shape"])
                 matrix = sp.csr_array(
                     (npz["data"], npz["indices"], npz["indptr"]),
-                    shape=tuple(int(s) for s in npz["shape"]),
+                    shape=(n_rows, n_cols),
                 )
         except (OSError, KeyError, ValueError, zipfile.BadZipFile):
             return None

@@ -91,7 +91,7 @@ def travel_seconds(
         )
     else:
         rows, cols, secs = _from_sources(csr, o_side, d_side, limit_ms, max_ms)
-    out = sp.csr_array((secs, (rows, cols)), shape=(n_o, n_d), dtype=np.int64)
+    out = sp.csr_array((secs, (rows, cols)), shape=(n_o, n_d))  # secs: int64
     out.sort_indices()
     return out
 

@@ -154,7 +154,7 @@ class SnapIndex:
 
     def snap(self, x: npt.NDArray[np.float64], y: npt.NDArray[np.float64]) -> Snapped:
         """Snap points given in the graph's projected CRS."""
-        points = shapely.points(x, y)
+        points = np.asarray(shapely.points(x, y))
         main, dist = _nearest(self._main_tree, points, self._main_edges)
         near, near_dist = _nearest(self._usable_tree, points, self._usable_edges)
         fraction = shapely.line_locate_point(

@@ -99,7 +99,7 @@ class RoadGraph:
         networkx.MultiDiGraph
             The directed road graph (one-way rules applied).
         """
-        graph = nx.MultiDiGraph(crs=self.crs, source=self.source)
+        graph: nx.MultiDiGraph[int] = nx.MultiDiGraph(crs=self.crs, source=self.source)
         graph.add_nodes_from(
             (i, {"x": float(x), "y": float(y)})
             for i, (x, y) in enumerate(zip(self.node_x, self.node_y, strict=True))
@@ -183,7 +183,9 @@ def _file_digest(path: Path, extra: str) -> str:
     return sha.hexdigest()
 
 
-def _projected_crs(source: CRS, bounds: tuple[float, ...], wanted: object) -> CRS:
+def _projected_crs(
+    source: CRS, bounds: tuple[float, float, float, float], wanted: object
+) -> CRS:
     if wanted is not None:
         target = CRS.from_user_input(wanted)
         if not target.is_projected:
@@ -282,7 +284,8 @@ def _read_lines(
                 maxspeed[i] = parsed_speed
 
     source = CRS.from_user_input(frame.crs)
-    target = _projected_crs(source, tuple(frame.total_bounds), crs)
+    west, south, east, north = (float(b) for b in frame.total_bounds)
+    target = _projected_crs(source, (west, south, east, north), crs)
     coords, index = shapely.get_coordinates(parts, return_index=True)
     counts = np.bincount(index, minlength=len(parts))
     if np.any(counts < 2):
@@ -377,6 +380,7 @@ def _read_graphml(path: Path, digest: str, crs: str | int | None) -> RoadGraph:
     except Exception as exc:  # networkx raises parser-specific errors
         msg = f"cannot read GraphML road network {path}: {exc}"
         raise TravelTimeError(msg) from exc
+    assert isinstance(graph, nx.MultiGraph)  # asked for with force_multigraph
     nodes = sorted(graph.nodes, key=_natural_key)
     if not nodes or graph.number_of_edges() == 0:
         msg = f"GraphML road network {path} has no edges"
@@ -389,7 +393,7 @@ def _read_graphml(path: Path, digest: str, crs: str | int | None) -> RoadGraph:
         msg = f"GraphML road network {path}: every node needs numeric `x` and `y`"
         raise TravelTimeError(msg) from exc
     source = CRS.from_user_input(graph.graph.get("crs", "EPSG:4326"))
-    bounds = (xs.min(), ys.min(), xs.max(), ys.max())
+    bounds = (float(xs.min()), float(ys.min()), float(xs.max()), float(ys.max()))
     target = _projected_crs(source, bounds, crs)
     to_target = Transformer.from_crs(source, target, always_xy=True)
     nx_, ny_ = to_target.transform(xs, ys)
@@ -413,7 +417,7 @@ def _read_graphml(path: Path, digest: str, crs: str | int | None) -> RoadGraph:
             f"that are not understood: {sorted(unknown)}"
         )
         raise TravelTimeError(msg)
-    rows: list[tuple[int, int, bool, str, float, object]] = []
+    rows: list[tuple[int, int, bool, str, float, shapely.Geometry | None]] = []
     for u, v, _, data in arcs:
         two_way = parse_oneway(data.get("oneway", False)) == (True, True)
         length = _round_length(data.get("length"))
@@ -446,7 +450,7 @@ def _read_graphml(path: Path, digest: str, crs: str | int | None) -> RoadGraph:
                 [(nx_[row[0]], ny_[row[0]]), (nx_[row[1]], ny_[row[1]])]
             )
         else:
-            gx, gy = to_target.transform(*np.asarray(line.coords).T)
+            gx, gy = to_target.transform(*shapely.get_coordinates(line).T)
             geometry[i] = shapely.LineString(np.column_stack([gx, gy]))
     return RoadGraph(
         source=str(path),

@@ -232,7 +232,8 @@ def resolve_modes(
                     f"known: {sorted(DEFAULT_SPEEDS_KMH)}"
                 )
                 raise TravelTimeError(msg)
-            base, table = spec, dict(DEFAULT_SPEEDS_KMH[spec])
+            base: str | None = spec
+            table = dict(DEFAULT_SPEEDS_KMH[spec])
         else:
             base = name if name in DEFAULT_SPEEDS_KMH else None
             table = dict(DEFAULT_SPEEDS_KMH[base]) if base else {}
