@@ -183,7 +183,7 @@ def test_three_mistakes_in_the_tables_are_all_listed(sample_path, tmp_path):
     assert (
         "tps.csv:6: column category: unknown category 'sangat-rawan'" in result.output
     )
-    assert "tps.csv:10: column id: duplicate TPS id" in result.output
+    assert "tps.csv:10: column tps_id: duplicate TPS id" in result.output
     assert (
         "bases.csv:4: column polri: headcount must be a whole number" in result.output
     )

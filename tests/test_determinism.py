@@ -8,6 +8,8 @@ staffed, so CP-SAT decides the contested parts.
 
 from __future__ import annotations
 
+import json
+
 from deploy_opt import SolveParams, build_problem, build_travel_model, load_scenario
 from deploy_opt.pipeline import run
 from deploy_opt.solvers import solve_plan
@@ -46,6 +48,7 @@ def test_a_stage_cut_short_makes_the_plan_feasible_with_its_reason(
         reproducible=True,
     )
     summary = outcome.summary
+    json.dumps(summary, allow_nan=False)  # strict JSON, stages included
     assert outcome.result.params.reproducible
     assert outcome.report.passed
     assert summary["status"] == "feasible"

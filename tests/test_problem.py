@@ -90,7 +90,9 @@ def test_travel_matrix_of_the_wrong_shape_is_refused(data, make_scenario):
     )
     small = build_problem(other, build_travel_model(other.spec.travel))
     with pytest.raises(ValueError, match="travel"):
-        dataclasses.replace(data, travel={**data.travel, "polri": small.travel["polri"]})
+        dataclasses.replace(
+            data, travel={**data.travel, "polri": small.travel["polri"]}
+        )
 
 
 def test_category_rule_reads_as_p_t_l():

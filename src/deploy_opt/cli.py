@@ -62,10 +62,17 @@ def _raise_terminated(signum: int, frame: FrameType | None) -> None:
     raise Terminated
 
 
+class _TerminalFormatter(logging.Formatter):
+    """Log lines with control characters from inputs shown as escapes."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return terminal_text(super().format(record))
+
+
 def _configure_logging(verbose: int, quiet: int) -> None:
     level = logging.WARNING - 10 * verbose + 10 * quiet
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+    handler.setFormatter(_TerminalFormatter("%(levelname)s: %(message)s"))
     logger.handlers[:] = [handler]
     logger.setLevel(max(logging.DEBUG, min(level, logging.CRITICAL)))
 
@@ -333,7 +340,7 @@ def solve(
 def show_versions() -> None:
     """Print the versions of deploy_opt, Python and the libraries that shape a plan."""
     with stops_cleanly():
-        from deploy_opt.export.summary import versions
+        from deploy_opt.export.versions import versions
 
         for name, version in versions().items():
             click.echo(f"{name:12s} {version}")
@@ -344,7 +351,7 @@ def show_versions() -> None:
     "--out",
     "out_dir",
     required=True,
-    type=click.Path(path_type=Path),
+    type=FilePath(),
     help="Folder to create: a scenario (--stations) or a region of district folders (--preset).",
 )
 @click.option(
@@ -474,9 +481,14 @@ def human_summary(summary: dict[str, Any], out_dir: Path, runtime_s: float) -> s
     return terminal_text("\n".join(lines))
 
 
+def install_signal_handlers() -> None:
+    """Make SIGTERM unwind the run like Ctrl-C does (see :class:`Terminated`)."""
+    signal.signal(signal.SIGTERM, _raise_terminated)
+
+
 def main() -> None:
     """Console-script entry point: SIGTERM ends the run like Ctrl-C (exit 143)."""
-    signal.signal(signal.SIGTERM, _raise_terminated)
+    install_signal_handlers()
     try:
         cli(standalone_mode=True)
     except KeyboardInterrupt:

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from deploy_opt import __version__
-from deploy_opt.cli import MAX_SEED, MAX_WORKERS, cli
+from deploy_opt.cli import MAX_SEED, MAX_WORKERS, cli, terminal_text
 
 VALID = Path(__file__).resolve().parents[1] / "data" / "invalid" / "_valid.yaml"
 HEAVY = {"pandas", "geopandas", "ortools", "scipy", "networkx", "shapely", "numpy"}
@@ -107,23 +107,26 @@ def test_show_versions_lists_the_key_libraries():
 
 
 @pytest.mark.parametrize(
-    "code",
+    ("code", "argv"),
     [
-        "import deploy_opt.cli",
-        "import deploy_opt",
-        "import deploy_opt; deploy_opt.__version__",
-        "from deploy_opt.cli import main; main()",  # --help: see argv below
+        ("import deploy_opt.cli", []),
+        ("import deploy_opt", []),
+        ("import deploy_opt; deploy_opt.__version__", []),
+        ("from deploy_opt.cli import main; main()", ["--help"]),
+        ("from deploy_opt.cli import main; main()", ["--version"]),
+        ("from deploy_opt.cli import main; main()", ["solve", "--help"]),
+        ("from deploy_opt.cli import main; main()", ["show-versions"]),
     ],
 )
-def test_start_up_imports_no_heavy_library(code):
-    """--help and --version must not load pandas, OR-Tools and the like."""
+def test_start_up_imports_no_heavy_library(code, argv):
+    """--help, --version and show-versions must not load pandas, OR-Tools and the like."""
     script = (
         "import sys\n"
-        "sys.argv = ['deploy-opt', '--help']\n"
+        f"sys.argv = ['deploy-opt', *{argv!r}]\n"
         "try:\n"
         f"    {code}\n"
-        "except SystemExit:\n"
-        "    pass\n"
+        "except SystemExit as exc:\n"
+        "    assert exc.code in (0, None), exc.code\n"
         f"heavy = {sorted(HEAVY)!r}\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy), file=sys.stderr)\n"
     )
@@ -152,3 +155,13 @@ def test_nul_in_the_scenario_path_is_a_usage_error(tmp_path, command):
     assert "Invalid value for 'SCENARIO'" in result.output
     assert "scen\\x00ario.yaml` contains a NUL character" in result.output
     assert list(tmp_path.iterdir()) == []
+
+
+def test_terminal_output_shows_control_characters_as_escapes(tmp_path):
+    # an ESC sequence in a name must not reach the terminal (colours, cursor moves)
+    assert terminal_text("Kec \x1b[2J A\nnext") == "Kec \\x1b[2J A\nnext"
+    (tmp_path / "file").write_text("")
+    out = tmp_path / "file" / "pl\x1b[31man"
+    result = CliRunner().invoke(cli, solve_args(out))
+    assert result.exit_code == 2, result.output
+    assert "\x1b" not in result.output and "pl\\x1b[31man" in result.output

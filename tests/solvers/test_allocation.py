@@ -84,7 +84,9 @@ def test_travel_limit_excludes_far_groups(make_scenario):
     # limit 1 minute = 60 s: A is 10 s away, B 100 s
     stations = [_rawan("A", 100), _rawan("B", 1000)]
     bases = [{"id": "PS", "kind": "polsek", "x": 0, "y": 0, "polri": 10}, PKM]
-    data, grouping, alloc = _allocate(make_scenario(stations, bases, limits={"polri": 1}))
+    data, grouping, alloc = _allocate(
+        make_scenario(stations, bases, limits={"polri": 1})
+    )
     arcs, travel = group_travel(data, grouping, "polri")
     assert arcs.tolist() == [[data.base_ids.index("PS"), 0]] and travel.tolist() == [10]
     assert [len(r) for r in alloc.reachable_bases] == [1, 0]

@@ -4,39 +4,17 @@ from __future__ import annotations
 
 import json
 import math
-import platform
-from importlib import metadata
 from typing import Any
 
 import numpy as np
 
 from deploy_opt.check import CheckReport
 from deploy_opt.errors import Issue
+from deploy_opt.export.versions import versions
 from deploy_opt.problem import ProblemData
 from deploy_opt.result import Result
 
 FORMAT_VERSION = 1
-_PACKAGES = (
-    "deploy-opt",
-    "ortools",
-    "numpy",
-    "scipy",
-    "pandas",
-    "geopandas",
-    "shapely",
-    "pydantic",
-)
-
-
-def versions() -> dict[str, str]:
-    """Versions of Python and of the packages that shape the result."""
-    out = {"python": platform.python_version()}
-    for package in _PACKAGES:
-        try:
-            out[package] = metadata.version(package)
-        except metadata.PackageNotFoundError:
-            out[package] = "not installed"
-    return out
 
 
 def build_summary(

@@ -151,7 +151,7 @@ def build_bases(
     hospital = weighted_pick(
         kel_tps.astype(float) ** 2, min(n_hospital, len(kel_tps)), rng
     )
-    medis = largest_remainder(totals["medis"], np.ones(len(chosen) + len(hospital)))
+    medis = _in_teams(totals["medis"], len(chosen) + len(hospital))
     for prefix, kind, label, kels, heads in (
         ("PKM", "puskesmas", "Puskesmas", chosen, medis[: len(chosen)]),
         ("RS", "hospital", "RSUD", hospital, medis[len(chosen) :]),
@@ -171,6 +171,14 @@ def build_bases(
             )
         )
     return pd.concat(frames, ignore_index=True)
+
+
+def _in_teams(total: int, sites: int) -> np.ndarray:
+    """Split ``total`` medical staff over ``sites`` in whole teams, the rest to the first."""
+    size = rules.MEDICAL_TEAM_SIZE
+    heads = size * largest_remainder(total // size, np.ones(sites))
+    heads[0] += total % size
+    return heads
 
 
 def _kelurahan_numbers(kel_kec: np.ndarray) -> np.ndarray:

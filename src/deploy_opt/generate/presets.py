@@ -45,7 +45,7 @@ _PMJ_DISTRICTS: tuple[
     ("3674", "Polres Tangerang Selatan", "Kota Tangerang Selatan and 5 kecamatan of Kab. Tangerang", "Banten", -6.29, 106.71, 0.85, None, 2.25),
     ("3276", "Polres Metro Depok", "Kota Depok", "Jawa Barat", -6.40, 106.82, 0.85, None, 2.06),
     ("3275", "Polres Metro Bekasi Kota", "Kota Bekasi", "Jawa Barat", -6.24, 106.99, 0.9, None, 2.54),
-    ("3216", "Polres Metro Bekasi", "Kabupaten Bekasi", "Jawa Barat", -6.25, 107.15, 0.4, None, 3.11),
+    ("3216", "Polres Metro Bekasi", "Kabupaten Bekasi", "Jawa Barat", -6.25, 107.15, 0.6, None, 3.11),
 )  # fmt: skip
 DKI_TPS = 30_766
 

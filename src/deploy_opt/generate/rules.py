@@ -52,8 +52,11 @@ TNI_PER_TPS = 978 / 6_940
 LINMAS_PER_TPS = 2
 # Medical staff: Kab. Tangerang, 292 health staff for 9,016 TPS (domain.md 3.2 / 5.4).
 MEDIS_PER_TPS = 292 / 9_016
-# Mobile medical teams: Kota Tangerang's 22 ambulances for 5,175 TPS (domain.md 5.4).
+# Mobile medical teams: Kota Tangerang's 22 ambulances for 5,175 TPS (domain.md 5.4),
+# each a doctor, a nurse and a driver (Kab. Tangerang: 90 + 110 + 92, domain.md 3.2);
+# medical staff are posted in whole teams.
 TPS_PER_MEDICAL_TEAM = 5_175 / 22
+MEDICAL_TEAM_SIZE = 3
 
 # --- facilities ---------------------------------------------------------------------
 # (rural, urban): Kabupaten Tangerang 44 puskesmas and 2 RSUD for 9,016 TPS,

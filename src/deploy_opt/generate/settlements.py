@@ -157,7 +157,7 @@ def place_stations(
 
     order = np.lexsort((tps_number, tps_kel))
     kec_names = unique_names(np.array([n_kec]), rng)
-    kel_names = unique_names(n_kel, rng)
+    kel_names = unique_names(np.array([len(kel_kec)]), rng)  # unique in the district
     return Layout(
         kec_names=kec_names,
         kec_x=kec_x,

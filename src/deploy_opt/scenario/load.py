@@ -532,8 +532,8 @@ def _coordinates(
                     line,
                 )
                 good = False
-        lons.append(lon if good else math.nan)
-        lats.append(lat if good else math.nan)
+        lons.append(lon if good and lon is not None else math.nan)
+        lats.append(lat if good and lat is not None else math.nan)
         ok.append(good)
     return lons, lats, ok
 
@@ -776,6 +776,10 @@ def _to_wgs84(frame: pd.DataFrame, source_crs: str) -> None:
         lon, lat = to_wgs.transform(
             frame["lon"].to_numpy(float), frame["lat"].to_numpy(float)
         )
+    # kept so that a projection back into the same CRS is exact (no round trip)
+    frame["_src_x"] = frame["lon"].to_numpy(float)
+    frame["_src_y"] = frame["lat"].to_numpy(float)
+    frame.attrs["source_crs"] = source_crs
     frame["lon"] = np.asarray(lon, dtype=np.float64)
     frame["lat"] = np.asarray(lat, dtype=np.float64)
 
@@ -796,6 +800,12 @@ def _project(
     wgs = Transformer.from_crs("EPSG:4326", target_crs, always_xy=True)
     with np.errstate(invalid="ignore", over="ignore"):
         x, y = (np.asarray(v, dtype=np.float64) for v in wgs.transform(lon, lat))
+    source = frame.attrs.get("source_crs")
+    if "_src_x" in frame and CRS.from_user_input(source) == CRS.from_user_input(
+        target_crs
+    ):
+        x = frame["_src_x"].to_numpy(np.float64).copy()
+        y = frame["_src_y"].to_numpy(np.float64).copy()
     given = np.isfinite(lon) & np.isfinite(lat)
     bad = given & ~(np.isfinite(x) & np.isfinite(y))
     area = CRS.from_user_input(target_crs).area_of_use

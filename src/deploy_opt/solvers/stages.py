@@ -149,12 +149,14 @@ def linmas_record(data: ProblemData, linmas: LinmasAllocation) -> StageRecord:
 def teams_record(teams: TeamSiting) -> StageRecord:
     """Medical teams: the location model's own status, bound and gap."""
     proven = teams.status == "optimal"
+    detail = getattr(teams, "reason", "") or teams.method
     if proven:
         note = ""
     elif teams.status == "infeasible":
-        note = f"no plan ({teams.method})"
+        note = f"no teams placed ({detail})"
     else:
-        note = f"{teams.status}: {teams.method}, gap {_pct(teams.gap)}"
+        gap = "" if teams.gap is None else f", gap {_pct(teams.gap)}"
+        note = f"{detail}{gap}"
     return StageRecord(
         stage="medical_teams",
         status="optimal" if proven else "feasible",

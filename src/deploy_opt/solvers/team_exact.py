@@ -212,7 +212,7 @@ def exact_median_center(
     why = too_large(len(points) * len(rows), deterministic)
     if why:
         return why
-    cost = sp.csr_array(reach.T.tocsr()[points], dtype=np.float64)
+    cost = sp.csr_array(reach.T.tocsr()[points]).astype(np.float64)
     p = min(p, len(rows))
     if model == "p_median":
         result = p_median(

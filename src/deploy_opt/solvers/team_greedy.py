@@ -20,7 +20,7 @@ FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
 #: Entries of work (rounds x stored pairs) the swap search may visit.
-SWAP_WORK = 300_000_000
+SWAP_WORK = 20_000_000
 
 
 def ones(matrix: sp.csr_array) -> sp.csr_array:
@@ -68,12 +68,14 @@ def greedy_mclp(
 
 
 def _swap_state(
-    a: sp.csr_array, w: FloatArray, sites: IntArray
+    a: sp.csr_array, at: sp.csr_array, w: FloatArray, sites: IntArray
 ) -> tuple[FloatArray, FloatArray, sp.csr_array]:
     """Gains of each row on the uncovered, loss of each open site, and the
-    weight each row would take over from each open site."""
+    weight each row would take over from each open site (``at`` is ``a.T``)."""
     n = a.shape[1]
-    count = counts(a, sites)
+    x = np.zeros(a.shape[0])
+    np.add.at(x, sites, 1.0)
+    count = np.rint(at @ x).astype(np.int64)
     gain = a @ np.where(count == 0, w, 0.0)
     single = np.flatnonzero(count == 1)
     at_open = a[sites].T.tocsr()[single]  # single TPS x open sites
@@ -96,9 +98,10 @@ def swap_mclp(
     if len(sites) == 0:
         return sites, 0
     rounds = max(1, min(4 * len(sites) + 20, SWAP_WORK // max(a.nnz, 1)))
+    at = a.T.tocsr()
     made = 0
     for _ in range(rounds):
-        gain, loss, take = _swap_state(a, w, sites)
+        gain, loss, take = _swap_state(a, at, w, sites)
         free = allowed.copy()
         free[sites] = False
         if not free.any():
@@ -206,7 +209,7 @@ def greedy_capacitated(
         order = np.lexsort((tps, secs, -value[tps] / d[tps]))
         tps = tps[order]
         room = np.cumsum(d[tps]) <= capacity
-        chosen = tps[room]
+        chosen = tps[room].astype(np.int64)
         return float(value[chosen].sum()), chosen
 
     heap = [(-fill(j)[0], j) for j in np.flatnonzero(left > 0).tolist()]
@@ -234,7 +237,8 @@ def _savings(reach: sp.csr_array, cur: FloatArray, w: FloatArray) -> FloatArray:
     """For each row: the p-median saving of opening it, given current costs."""
     t = reach.indices
     saving = w[t] * np.maximum(cur[t] - reach.data, 0.0)
-    return sp.csr_array((saving, t, reach.indptr), shape=reach.shape).sum(axis=1)
+    rows = sp.csr_array((saving, t, reach.indptr), shape=reach.shape)
+    return np.asarray(rows.sum(axis=1), dtype=np.float64)
 
 
 def greedy_p_median(

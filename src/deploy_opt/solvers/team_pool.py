@@ -146,17 +146,20 @@ def build_pool(data: ProblemData, spec: MedicalTeamsSpec) -> TeamPool:
 def column_min(matrix: sp.csr_array, n_cols: int) -> tuple[IntArray, IntArray]:
     """Per column: the row of its smallest stored entry (lowest row on ties) and
     that entry; ``-1`` and :data:`UNREACHABLE` for an empty column."""
-    coo = sp.coo_array(matrix)
-    row, col, val = coo.row, coo.col, coo.data.astype(np.int64)
-    order = np.lexsort((row, val, col))
-    col_sorted = col[order]
-    first = np.ones(len(order), dtype=bool)
-    first[1:] = col_sorted[1:] != col_sorted[:-1]
-    pick = order[first]
+    csc = sp.csc_array(matrix)
+    csc.sort_indices()
     best_row = np.full(n_cols, -1, dtype=np.int64)
     best_val = np.full(n_cols, UNREACHABLE, dtype=np.int64)
-    best_row[col[pick]] = row[pick]
-    best_val[col[pick]] = val[pick]
+    if csc.nnz == 0:
+        return best_row, best_val
+    sizes = np.diff(csc.indptr)
+    filled = np.flatnonzero(sizes > 0)
+    data = csc.data.astype(np.int64)
+    best_val[filled] = np.minimum.reduceat(data, csc.indptr[filled])
+    col_of = np.repeat(np.arange(n_cols), sizes)
+    hits = np.flatnonzero(data == best_val[col_of])
+    cols, first = np.unique(col_of[hits], return_index=True)
+    best_row[cols] = csc.indices[hits[first]]
     return best_row, best_val
 
 
