@@ -58,8 +58,10 @@ def write_scenario(
     trip of d metres takes ceil(d / 10) seconds.
     """
     folder.mkdir(parents=True, exist_ok=True)
+    # optional station columns (e.g. ``host``) follow the standard ones
+    optional = sorted({key for s in stations for key in s} - set(STATION_HEADER))
     with (folder / "tps.csv").open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, STATION_HEADER)
+        writer = csv.DictWriter(handle, STATION_HEADER + optional)
         writer.writeheader()
         for s in stations:
             row = {

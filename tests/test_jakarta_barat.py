@@ -30,3 +30,13 @@ def test_jakarta_barat_plan_reports_rule_next_to_published_count():
     assert summary["travel_model"] == "road_network"
     # the synthetic TPS far from the 2012 roads are reported, not hidden
     assert any("farther than 250 m from any road" in w for w in summary["warnings"])
+    # ... and their legs fall back to the straight line, so none is left alone
+    cost = summary["road_data_cost"]
+    flagged = sum(1 for reason in outcome.stations["travel_fallback"] if reason)
+    assert cost["tps_with_fallback"] == flagged > 0
+    assert cost["fallback_tps_alone"] == 0
+    assert cost["groups"] == groups["groups"]
+    assert cost["groups_lower_bound"] == groups["lower_bound"]
+    assert (
+        cost["extra_police"] == police["needed_by_rules"] - cost["police_lower_bound"]
+    )

@@ -120,48 +120,86 @@ def _solve_process(
     )
 
 
-@pytest.mark.parametrize("scenario", [VALID], ids=["tiny"])
-def test_sigkill_while_writing_leaves_previous_output_or_none(tmp_path, scenario):
+# Runs the real command line and kills it with SIGKILL at a chosen point of
+# writing the outputs, found through Python's audit events: after the n-th file
+# opened for writing inside the staging folder, or at the n-th rename. The kill
+# lands at the same place on every run, however fast or slow the machine is.
+_KILL_WHILE_WRITING = """
+import os, signal, sys
+from deploy_opt.cli import main
+
+EVENT, NTH = sys.argv[1], int(sys.argv[2])
+seen = 0
+
+def hook(event, args):
+    global seen
+    if event == "open" and EVENT == "open":
+        path, mode = str(args[0]), args[1]
+        hit = ".tmp-" in path and isinstance(mode, str) and ("w" in mode or "x" in mode)
+    elif event == "os.rename" and EVENT == "rename":
+        hit = True
+    else:
+        return
+    if hit:
+        seen += 1
+        if seen == NTH:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+sys.addaudithook(hook)
+sys.argv[1:3] = []
+sys.argv[0] = "deploy-opt"
+main()
+"""
+
+KILL_POINTS = [("open", 1), ("open", 2), ("open", 3), ("rename", 1), ("rename", 2)]
+
+
+@pytest.mark.parametrize(
+    ("event", "nth"), KILL_POINTS, ids=[f"{e}-{n}" for e, n in KILL_POINTS]
+)
+def test_sigkill_while_writing_leaves_previous_output_or_none(tmp_path, event, nth):
     out = tmp_path / "plan"
     reference_dir = tmp_path / "reference"
-    assert _solve_process(scenario, reference_dir, "--reproducible").wait() == 0
+    assert _solve_process(VALID, reference_dir, "--reproducible").wait() == 0
     complete = {p.name: p.read_bytes() for p in reference_dir.iterdir()}
-    kills_while_writing = 0
-    for attempt in range(5):
-        before = (
-            {p.name: p.read_bytes() for p in out.iterdir()} if out.exists() else None
-        )
-        process = _solve_process(scenario, out, "--overwrite", "--reproducible")
-        killed_while_writing = False
-        while process.poll() is None:
-            # the staging folder exists only while the files are being written
-            if any(p.name.startswith(".plan.tmp-") for p in tmp_path.iterdir()):
-                process.send_signal(signal.SIGKILL)
-                killed_while_writing = True
-                break
-        process.wait()
-        kills_while_writing += killed_while_writing
-        after = (
-            {p.name: p.read_bytes() for p in out.iterdir()} if out.exists() else None
-        )
-        if killed_while_writing:
-            # the previous complete output, or none (killed between the two renames)
-            assert after == before or after is None, (
-                f"attempt {attempt}: half-written output"
-            )
-        # a normal run afterwards writes a complete output and clears the debris
-        finished = _solve_process(scenario, out, "--overwrite", "--reproducible")
-        assert finished.wait() == 0
-        assert sorted(p.name for p in out.iterdir()) == [
-            "roster.csv",
-            "stations.csv",
-            "summary.json",
-        ]
-        assert not list(tmp_path.glob(".plan.tmp-*"))
-        assert {p.name: p.read_bytes() for p in out.iterdir()} == complete
-        if kills_while_writing >= 2:
-            break
-    assert kills_while_writing >= 1, "never caught a run while it was writing"
+    # an earlier plan of another seed stands in the target
+    previous = _solve_process(VALID, out, "--seed", "3", "--reproducible")
+    assert previous.wait() == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    killed = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            _KILL_WHILE_WRITING,
+            event,
+            str(nth),
+            "-q",
+            "solve",
+            str(VALID),
+            "--out",
+            str(out),
+            "--overwrite",
+            "--reproducible",
+        ],
+        capture_output=True,
+        check=False,
+    )
+    assert killed.returncode == -signal.SIGKILL, killed.stderr.decode()
+    after = {p.name: p.read_bytes() for p in out.iterdir()} if out.exists() else None
+    if after is None:
+        # killed between the two renames: the previous output waits, whole,
+        # in the retired folder beside the target
+        retired = [p for p in tmp_path.iterdir() if p.name.startswith(".plan.")]
+        assert any(
+            {f.name: f.read_bytes() for f in p.iterdir()} == before for p in retired
+        ), "previous output lost"
+    else:
+        assert after == before, "half-written output"
+    # a normal run afterwards writes a complete output and clears the debris
+    finished = _solve_process(VALID, out, "--overwrite", "--reproducible")
+    assert finished.wait() == 0
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == complete
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".plan.")]
 
 
 # Runs the real command line, but delivers a real SIGINT to itself the moment

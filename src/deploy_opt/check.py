@@ -9,13 +9,19 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from deploy_opt.kinds import NEAREST, NEAREST_HOSPITAL
 from deploy_opt.problem import GROUP_AGENCIES, CategoryRule, IntArray, ProblemData
 from deploy_opt.result import Result
+from deploy_opt.scenario.crossref import name_key
 from deploy_opt.scenario.schema import AGENCIES
 from deploy_opt.units import UNREACHABLE
+
+if TYPE_CHECKING:  # the solvers package pulls in OR-Tools
+    from deploy_opt.solvers.grouping import Grouping
 
 
 @dataclass(frozen=True)
@@ -105,23 +111,42 @@ def check_plan(data: ProblemData, result: Result) -> CheckReport:
                 )
 
     # Police and TNI: headcount, jurisdiction, travel limit, no overstaffing.
+    # Under `jurisdiction: penalised` a base may serve outside its jurisdiction
+    # (counted); TPS kinds may name the only bases for their police.
     staff = {agency: np.zeros(n, dtype=np.int64) for agency in AGENCIES}
     group_staff: dict[str, np.ndarray] = {}
+    crossing: dict[str, int] = {}
+    police_only = _police_only(data, grouping)
     for agency in GROUP_AGENCIES:
         alloc = result.allocations[agency]
         limit = data.travel_limit_s[agency]
         per_group = np.zeros(grouping.n_groups, dtype=np.int64)
         used = np.zeros(data.n_bases, dtype=np.int64)
-        for b, g, count, travel in zip(
-            alloc.base, alloc.group, alloc.count, alloc.travel_s, strict=True
+        crossing[agency] = 0
+        for arc, (b, g, count, travel) in enumerate(
+            zip(alloc.base, alloc.group, alloc.count, alloc.travel_s, strict=True)
         ):
             members = grouping.members[g]
             gid = result.group_ids[g]
             if count <= 0:
                 problems.append(f"{agency}: non-positive count to group {gid}")
-            if not data.jurisdiction[b, grouping.group_kecamatan[g]]:
+            outside = not data.jurisdiction[b, grouping.group_kecamatan[g]]
+            if outside and data.cross_jurisdiction_s is None:
                 problems.append(
                     f"{agency}: {data.base_ids[b]} serves {gid} outside its jurisdiction"
+                )
+            crossing[agency] += int(count) if outside else 0
+            flagged = alloc.outside is not None and bool(alloc.outside[arc])
+            if flagged != (outside and data.cross_jurisdiction_s is not None):
+                problems.append(
+                    f"{agency}: {data.base_ids[b]} to {gid} flagged "
+                    f"{'outside' if flagged else 'inside'} its jurisdiction, "
+                    f"recomputed {'outside' if outside else 'inside'}"
+                )
+            if agency == "polri" and g in police_only and not police_only[g][b]:
+                problems.append(
+                    f"polri: {data.base_ids[b]} serves {gid}, whose TPS kind takes "
+                    "police only from other bases"
                 )
             times = _lookup(data, agency, int(b), members)
             worst = int(times.max())
@@ -186,23 +211,37 @@ def check_plan(data: ProblemData, result: Result) -> CheckReport:
         for b in np.flatnonzero(used > data.headcount["linmas"])
     ]
 
-    # Medical: the linked facility is the nearest one.
+    # Medical: the linked facility is the nearest one, or the one the TPS's
+    # kind names (its own hospital, or a base).
     facilities = data.medical_bases
     medical_ok = np.zeros(n, dtype=bool)
     if len(facilities):
-        seconds = data.travel["medis"].dense()[facilities]
-        best = seconds.min(axis=0)
+        # nearest stored time per TPS (the matrix keeps the medical search radius)
+        stored = data.travel["medis"].seconds[facilities].tocoo()
+        nearest = np.full(n, UNREACHABLE, dtype=np.int64)
+        np.minimum.at(nearest, stored.col, stored.data.astype(np.int64))
+        best = _medical_best(data, nearest)
         linked = result.medical.base
         linked_time = np.where(
             linked >= 0,
-            data.travel["medis"].dense()[np.maximum(linked, 0), np.arange(n)],
+            data.travel["medis"].at(np.maximum(linked, 0), np.arange(n)),
             UNREACHABLE,
         )
         wrong = np.flatnonzero(linked_time != best)
         problems += [
             f"medical: {data.station_ids[i]} is not linked to its nearest facility"
+            " (or the one its kind names)"
             for i in wrong[:10]
         ]
+        named = data.station_medical_site
+        if len(named):
+            problems += [
+                f"medical: {data.station_ids[i]} is linked to "
+                f"{data.base_ids[linked[i]] if linked[i] >= 0 else 'nothing'}, its "
+                f"kind names {data.base_ids[named[i]]}"
+                for i in np.flatnonzero((named >= 0) & (linked != named))[:10]
+                if best[i] < UNREACHABLE
+            ]
         limit = data.travel_limit_s["medis"]
         medical_ok = (best < UNREACHABLE) & (True if limit is None else best <= limit)
 
@@ -280,11 +319,97 @@ def check_plan(data: ProblemData, result: Result) -> CheckReport:
         }
         for agency in ("polri", "tni", "linmas")
     }
+    problems += _kind_categories(data)
     return CheckReport(
         violations=tuple(problems),
         station_covered=covered,
         station_staff=staff,
         coverage_by_category=coverage,
         personnel=personnel,
-        extra={"medical_within_limit": medical_ok},
+        extra={
+            "medical_within_limit": medical_ok,
+            "cross_jurisdiction": crossing,
+            "kinds": _kind_coverage(data, covered, met["polri"], medical_ok),
+        },
     )
+
+
+def _police_only(data: ProblemData, grouping: Grouping) -> dict[int, np.ndarray]:
+    """Groups holding a TPS whose kind restricts police -> bases allowed (mask)."""
+    only: dict[int, np.ndarray] = {}
+    for station, bases in data.station_police_bases.items():
+        g = int(grouping.station_group[station])
+        mask = np.zeros(data.n_bases, dtype=bool)
+        mask[bases] = True
+        only[g] = only[g] & mask if g in only else mask
+    return only
+
+
+def _medical_best(data: ProblemData, nearest: IntArray) -> IntArray:
+    """Seconds to the facility each TPS must be linked to (kind rules applied)."""
+    sites = data.station_medical_site
+    if len(sites) == 0:
+        return nearest
+    best = nearest.copy()
+    hospitals = np.array(
+        [b for b, kind in enumerate(data.base_kinds) if kind == "hospital"],
+        dtype=np.int64,
+    )
+    for i in np.flatnonzero(sites != NEAREST):
+        options = hospitals if sites[i] == NEAREST_HOSPITAL else sites[[i]]
+        best[i] = min(
+            (int(_lookup(data, "medis", int(b), np.array([i]))[0]) for b in options),
+            default=UNREACHABLE,
+        )
+    return best
+
+
+def _kind_categories(data: ProblemData) -> list[str]:
+    """Every TPS of a kind that forces a category has that category."""
+    out = []
+    for i, kind in enumerate(data.station_kind):
+        found = _kind_rule(data, kind)
+        forced = "" if found is None else found[1].get("category", "")
+        name = data.categories[data.station_category[i]].name
+        if forced and name != forced:
+            out.append(
+                f"kind: {data.station_ids[i]} ({kind}) has category {name}, "
+                f"its kind forces {forced}"
+            )
+    return out[:10]
+
+
+def _kind_rule(data: ProblemData, kind: str) -> tuple[str, dict[str, str]] | None:
+    key = name_key(kind)
+    if not key:
+        return None
+    for name, rule in data.kind_rules.items():
+        if name_key(name) == key:
+            return name, rule
+    return None
+
+
+def _kind_coverage(
+    data: ProblemData,
+    covered: np.ndarray,
+    police_met: np.ndarray,
+    medical_ok: np.ndarray,
+) -> dict[str, dict[str, object]]:
+    """Per TPS kind present in the table: counts, coverage and its rule."""
+    kinds: dict[str, list[int]] = {}
+    for i, kind in enumerate(data.station_kind):
+        if kind:
+            kinds.setdefault(kind, []).append(i)
+    out: dict[str, dict[str, object]] = {}
+    for kind in sorted(kinds, key=name_key):
+        index = np.asarray(kinds[kind], dtype=np.int64)
+        found = _kind_rule(data, kind)
+        out[kind] = {
+            "stations": len(index),
+            "covered": int(covered[index].sum()),
+            "fraction": round(float(covered[index].mean()), 6),
+            "police_met": int(police_met[index].sum()),
+            "medical_within_limit": int(medical_ok[index].sum()),
+            "rule": None if found is None else dict(found[1]),
+        }
+    return out

@@ -16,7 +16,7 @@ import math
 import signal
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from types import FrameType
 from typing import Any, NoReturn, TypeVar
@@ -45,6 +45,8 @@ MAX_SEED = 2**31 - 1
 #: Most ``--workers``: OR-Tools 9.15 refuses more than 10,000 and more than a
 #: few per core only slows the search down.
 MAX_WORKERS = 256
+#: Most ``--jobs`` (Dask worker processes for a region).
+MAX_JOBS = 256
 _VERBOSITY = "deploy_opt.verbosity"
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -203,6 +205,18 @@ def stops_cleanly(out_dir: Path | None = None) -> Iterator[None]:
         _fail(what + left, code)
 
 
+def _check_formats(
+    ctx: click.Context, param: click.Parameter, value: str
+) -> tuple[str, ...]:
+    """``--format`` as format names; an unknown or unavailable one is a usage error."""
+    from deploy_opt.export.formats import FormatError, parse_formats
+
+    try:
+        return parse_formats(value)
+    except FormatError as exc:
+        raise click.BadParameter(terminal_text(str(exc)), ctx, param) from None
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="deploy-opt")
 @verbosity_options
@@ -225,10 +239,17 @@ ALLOW_OUTSIDE = click.option(
 @ALLOW_OUTSIDE
 @verbosity_options
 def validate(scenario: Path, allow_outside_files: bool) -> None:
-    """Check SCENARIO (YAML) and every file it refers to; list all problems."""
+    """Check SCENARIO (YAML) and every file it refers to; list all problems.
+
+    SCENARIO may be a region.yaml: then every district scenario is checked.
+    """
     with stops_cleanly():
+        from deploy_opt.region import is_region_file
         from deploy_opt.scenario import load_scenario
 
+        if is_region_file(scenario):
+            _validate_region(scenario, allow_outside_files)
+            return
         try:
             loaded = load_scenario(scenario, allow_outside_files=allow_outside_files)
         except ScenarioError as exc:
@@ -283,6 +304,36 @@ def validate(scenario: Path, allow_outside_files: bool) -> None:
 )
 @click.option("--overwrite", is_flag=True, help="Replace an existing output directory.")
 @click.option(
+    "--jobs",
+    type=click.IntRange(min=1, max=MAX_JOBS),
+    default=1,
+    show_default=True,
+    help=f"Region only: districts solved at once on a local Dask cluster, 1..{MAX_JOBS} (1: in this process).",
+)
+@click.option(
+    "--scheduler",
+    default=None,
+    metavar="ADDRESS",
+    help="Region only: solve the districts on this existing Dask scheduler (tcp://host:port).",
+)
+@click.option(
+    "--format",
+    "formats",
+    default="csv,json",
+    show_default=True,
+    callback=_check_formats,
+    help=(
+        "Comma-separated outputs: csv, json, xlsx (geojson, gpkg, html, pdf are "
+        "announced); csv and json are always written."
+    ),
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["id", "en"]),
+    default=None,
+    help="Language of the XLSX headers and reasons (default: the scenario's `language`, id).",
+)
+@click.option(
     "--reproducible",
     is_flag=True,
     help=(
@@ -301,24 +352,63 @@ def solve(
     seed: int | None,
     workers: int,
     overwrite: bool,
+    jobs: int,
+    scheduler: str | None,
+    formats: tuple[str, ...],
+    lang: str | None,
     reproducible: bool,
     allow_outside_files: bool,
 ) -> None:
-    """Solve SCENARIO and write stations.csv, roster.csv and summary.json to --out."""
+    """Solve SCENARIO and write stations.csv, roster.csv, summary.json (and --format) to --out.
+
+    SCENARIO may be a region.yaml (docs/region.md): each district is solved on
+    its own (--jobs N or --scheduler ADDRESS in parallel) into --out/<folder>/,
+    with the merged tables and summary in --out.
+    """
     with stops_cleanly(out_dir):
         from deploy_opt.pipeline import run
+        from deploy_opt.progress import progress_enabled, stage_status
+        from deploy_opt.region import is_region_file
 
-        try:
-            outcome = run(
+        if is_region_file(scenario):
+            _solve_region(
+                ctx,
                 scenario,
                 out_dir,
-                time_limit_s=time_limit,
-                seed=seed,
-                workers=workers,
-                overwrite=overwrite,
-                allow_outside_files=allow_outside_files,
-                reproducible=reproducible,
+                {
+                    "jobs": jobs,
+                    "scheduler": scheduler,
+                    "time_limit_s": time_limit,
+                    "seed": seed,
+                    "workers": workers,
+                    "overwrite": overwrite,
+                    "allow_outside_files": allow_outside_files,
+                    "reproducible": reproducible,
+                    "formats": formats,
+                    "lang": lang,
+                },
             )
+            return
+        if jobs != 1 or scheduler is not None:
+            _fail(
+                "error: --jobs and --scheduler apply to a region (region.yaml); "
+                f"{scenario} is a single scenario",
+                EXIT_USAGE,
+            )
+        try:
+            with stage_status() if progress_enabled(_quiet(ctx)) else nullcontext():
+                outcome = run(
+                    scenario,
+                    out_dir,
+                    time_limit_s=time_limit,
+                    seed=seed,
+                    workers=workers,
+                    overwrite=overwrite,
+                    allow_outside_files=allow_outside_files,
+                    reproducible=reproducible,
+                    formats=formats,
+                    lang=lang,
+                )
         except ScenarioError as exc:
             _print_issues(
                 exc.issues,
@@ -333,6 +423,64 @@ def solve(
             _fail(f"internal error: {exc}", EXIT_INTERNAL)
     if not _quiet(ctx):
         click.echo(human_summary(outcome.summary, out_dir, outcome.result.runtime_s))
+
+
+def _validate_region(region: Path, allow_outside_files: bool) -> None:
+    """``validate`` for a region.yaml: the file and every district scenario."""
+    from deploy_opt.region import validate_region
+
+    try:
+        loaded, districts = validate_region(
+            region, allow_outside_files=allow_outside_files
+        )
+    except ScenarioError as exc:
+        if exc.warnings:
+            _print_issues(exc.warnings, f"{len(exc.warnings)} warning(s):")
+        _print_issues(exc.issues, f"{region}: {len(exc.issues)} problem(s) found:")
+        sys.exit(EXIT_USAGE)
+    warnings = [w for d in districts for w in d.warnings]
+    if warnings:
+        _print_issues(warnings, f"{len(warnings)} warning(s):")
+    click.echo(
+        terminal_text(
+            f"{region}: valid region. {len(districts)} district(s), "
+            f"{sum(d.stations for d in districts):,} TPS, "
+            f"{sum(d.bases for d in districts):,} bases."
+        )
+    )
+
+
+def _solve_region(
+    ctx: click.Context, region: Path, out_dir: Path, options: dict[str, Any]
+) -> None:
+    """``solve`` for a region.yaml (see :func:`deploy_opt.region.run_region`)."""
+    from deploy_opt.progress import district_bar, progress_enabled
+    from deploy_opt.region import SchedulerError, run_region
+    from deploy_opt.region.report import region_text
+
+    if options["scheduler"] is not None and options["jobs"] != 1:
+        _fail("error: give --jobs or --scheduler, not both", EXIT_USAGE)
+    try:
+        with (
+            district_bar() if progress_enabled(_quiet(ctx)) else nullcontext()
+        ) as bar:
+            outcome = run_region(region, out_dir, listener=bar, **options)
+    except ScenarioError as exc:
+        _print_issues(
+            exc.issues,
+            f"{region}: {len(exc.issues)} problem(s) found; nothing was written:",
+        )
+        sys.exit(EXIT_USAGE)
+    except OutputPathError as exc:
+        _fail(f"error: --out: {exc}; nothing was solved", EXIT_USAGE)
+    except (OutputExistsError, TravelTimeError) as exc:
+        _fail(f"error: {exc}", EXIT_USAGE)
+    except SchedulerError as exc:
+        _fail(f"error: --scheduler: {exc}; nothing was written", EXIT_USAGE)
+    except DeployOptError as exc:
+        _fail(f"internal error: {exc}", EXIT_INTERNAL)
+    if not _quiet(ctx):
+        click.echo(region_text(outcome.summary, out_dir, outcome.runtime_s))
 
 
 @cli.command("show-versions")

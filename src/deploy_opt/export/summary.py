@@ -13,6 +13,7 @@ from deploy_opt.errors import Issue
 from deploy_opt.export.versions import versions
 from deploy_opt.problem import ProblemData
 from deploy_opt.result import Result
+from deploy_opt.solvers.road_data_cost import road_data_cost
 
 FORMAT_VERSION = 1
 
@@ -100,6 +101,24 @@ def build_summary(
                 else round(grouping.spread_bound_s / 60, 1)
             ),
         },
+        # --- road_data_cost (H9: road-network fallback legs) ---
+        # TPS whose legs fall back to the straight line; groups and police
+        # against the groups' lower bound (null without a road network)
+        "road_data_cost": road_data_cost(data, grouping),
+        # --- end road_data_cost ---
+        # --- jurisdiction and TPS kinds (H10) ---
+        "jurisdiction": {
+            "mode": "hard" if data.cross_jurisdiction_s is None else "penalised",
+            "penalty_minutes": None
+            if data.cross_jurisdiction_s is None
+            else data.cross_jurisdiction_s / 60,
+            # persons sent outside their base's jurisdiction (0 when hard);
+            # the objective counts penalty_minutes of travel for each
+            "outside_persons": report.extra.get("cross_jurisdiction", {}),
+        },
+        # per TPS kind in the table: counts, coverage and the scenario's rule
+        "kinds": report.extra.get("kinds", {}),
+        # --- end jurisdiction and TPS kinds ---
         "allocation": {
             agency: {
                 "status": alloc.status,

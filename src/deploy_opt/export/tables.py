@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -27,6 +29,13 @@ STATION_COLUMNS = [
     "team_site_id",
     "team_minutes",
     "rule_reason",
+    "travel_fallback",
+    # where the TPS is, for planners (NaN / "" when not given)
+    "lon",
+    "lat",
+    "tps_number",
+    "address",
+    "medical_site_name",
 ]
 ROSTER_COLUMNS = [
     "person_id",
@@ -36,16 +45,29 @@ ROSTER_COLUMNS = [
     "station_ids",
     "shift",
     "travel_minutes",
+    # the slot's unit by name, for planners
+    "unit_name",
+    "unit_kind",
 ]
+#: Fields of one roster slot as built (the unit's name and kind are added after).
+_SLOT_FIELDS = 7
 #: The deployment runs from arrival on H-1 to the ballot-box escort on H+1.
 DEPLOYMENT_SHIFT = "H-1..H+1"
 RESERVE_SHIFT = "reserve"
 
 
 def stations_table(
-    data: ProblemData, result: Result, report: CheckReport
+    data: ProblemData,
+    result: Result,
+    report: CheckReport,
+    places: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """One row per TPS: its group, staff, medical link, coverage and shortfalls."""
+    """One row per TPS: its group, staff, medical link, coverage and shortfalls.
+
+    ``places`` is the scenario's station table (``Scenario.stations``, in the
+    order of ``data.station_ids``); it gives the columns ``lon, lat,
+    tps_number, address``, which stay empty without it.
+    """
     reasons: dict[str, list[str]] = {}
     for shortfall in result.shortfalls:
         for station_id in shortfall.station_ids:
@@ -90,9 +112,47 @@ def stations_table(
                 for g in groups
             ],
             **_team_columns(data, result),
+            # why the TPS's police legs use the straight line ("" = road times)
+            "travel_fallback": [
+                safe_text(r) for r in data.travel_fallback or [""] * data.n_stations
+            ],
+            **_place_columns(data, places),
+            "medical_site_name": [
+                safe_text(data.base_names[b] or data.base_ids[b]) if b >= 0 else ""
+                for b in medical.base
+            ],
         },
         columns=STATION_COLUMNS,
     )
+
+
+def _place_columns(
+    data: ProblemData, places: pd.DataFrame | None
+) -> dict[str, object]:
+    """Coordinates (WGS84), TPS number and address of each TPS, where given."""
+    n = data.n_stations
+    if places is None:
+        return {
+            "lon": [np.nan] * n,
+            "lat": [np.nan] * n,
+            "tps_number": [""] * n,
+            "address": [""] * n,
+        }
+    if tuple(places["id"]) != data.station_ids:
+        msg = "places must be the scenario's station table, in the order of the plan"
+        raise ValueError(msg)
+
+    def text(column: str) -> list[str]:
+        if column not in places:
+            return [""] * n
+        return [safe_text(v) for v in places[column]]
+
+    return {
+        "lon": np.round(places["lon"].to_numpy(float), 7),
+        "lat": np.round(places["lat"].to_numpy(float), 7),
+        "tps_number": text("number"),
+        "address": text("address"),
+    }
 
 
 def _team_columns(data: ProblemData, result: Result) -> dict[str, object]:
@@ -112,7 +172,10 @@ def _team_columns(data: ProblemData, result: Result) -> dict[str, object]:
 
 
 def roster_table(data: ProblemData, result: Result) -> pd.DataFrame:
-    """One row per person slot: ``<unit>/<AGENCY>-<nnnn>``, where they go, or reserve."""
+    """One row per person slot: ``<unit>/<AGENCY>-<nnnn>``, where they go, or reserve.
+
+    ``unit_name`` and ``unit_kind`` name the slot's base (its id when unnamed).
+    """
     rows: list[tuple[str, str, str, str, str, str, float | None]] = []
     members = result.grouping.members
 
@@ -180,7 +243,37 @@ def roster_table(data: ProblemData, result: Result) -> pd.DataFrame:
                     )
                 )
     rows += _team_roster_rows(data, result)
-    return pd.DataFrame(rows, columns=ROSTER_COLUMNS)
+    roster = pd.DataFrame(rows, columns=ROSTER_COLUMNS[:_SLOT_FIELDS])
+    base_of = {safe_text(b): i for i, b in enumerate(data.base_ids)}
+    index = [base_of[u] for u in roster["unit_id"]]
+    roster["unit_name"] = [safe_text(data.base_names[b] or data.base_ids[b]) for b in index]
+    roster["unit_kind"] = [data.base_kinds[b] for b in index]
+    if data.cross_jurisdiction_s is not None:
+        # only under `solver.jurisdiction: penalised` (the column would be
+        # empty otherwise): persons serving outside their base's jurisdiction
+        roster["outside_jurisdiction"] = _outside_jurisdiction(data, result, roster)
+    return roster
+
+
+def _outside_jurisdiction(
+    data: ProblemData, result: Result, roster: pd.DataFrame
+) -> list[bool]:
+    """Per roster row: sent to a group outside its base's jurisdiction."""
+    outside: set[tuple[str, str, str]] = set()
+    for agency in GROUP_AGENCIES:
+        alloc = result.allocations[agency]
+        if alloc.outside is None:
+            continue
+        for b, g in zip(
+            alloc.base[alloc.outside], alloc.group[alloc.outside], strict=True
+        ):
+            outside.add((agency, safe_text(data.base_ids[b]), result.group_ids[g]))
+    return [
+        (agency, unit, group) in outside
+        for agency, unit, group in zip(
+            roster["agency"], roster["unit_id"], roster["group_id"], strict=True
+        )
+    ]
 
 
 def _team_roster_rows(
@@ -237,6 +330,38 @@ def _team_roster_rows(
                 )
             )
     return rows
+
+
+#: Columns of :func:`coverage_table` (``medical_team_within_threshold`` only with teams).
+COVERAGE_COLUMNS = [
+    "category",
+    "rule",
+    "ladder",
+    "rules_used",
+    "stations",
+    "covered",
+    "fraction",
+    "police_met",
+    "tni_met",
+    "linmas_met",
+    "medical_within_limit",
+]
+
+
+def coverage_table(summary: dict[str, Any]) -> pd.DataFrame:
+    """One row per risk category: ``summary["coverage_by_category"]`` as a table.
+
+    ``ladder`` lists the category's rules, densest first, separated by ``; ``.
+    """
+    rows = []
+    for name, cov in summary["coverage_by_category"].items():
+        row = {"category": name, **cov}
+        row["ladder"] = "; ".join(str(rule) for rule in cov.get("ladder", ()))
+        rows.append(row)
+    extra = [
+        c for c in ("medical_team_within_threshold",) if any(c in r for r in rows)
+    ]
+    return pd.DataFrame(rows, columns=[*COVERAGE_COLUMNS, *extra])
 
 
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:

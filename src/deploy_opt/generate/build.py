@@ -112,7 +112,7 @@ def generate(
             spec = single_district(stations, seed)
             write_district(spec, staging)
             specs = [spec]
-            info = {"stations": stations, "seed": seed}
+            info: dict[str, object] = {"stations": stations, "seed": seed}
         else:
             assert preset is not None
             specs = PRESETS[preset](seed, scale)

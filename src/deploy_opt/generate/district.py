@@ -97,7 +97,9 @@ def build_district(spec: DistrictSpec) -> DistrictTables:
         }
     )
     bases = build_bases(layout, spec.name, spec.code, spec.urban, rng)
-    bases["lon"], bases["lat"] = _to_lonlat(spec, bases["x"], bases["y"])
+    bases["lon"], bases["lat"] = _to_lonlat(
+        spec, bases["x"].to_numpy(np.float64), bases["y"].to_numpy(np.float64)
+    )
     bases = bases.drop(columns=["x", "y"])
     return DistrictTables(stations=stations, bases=bases)
 

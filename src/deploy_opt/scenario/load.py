@@ -28,6 +28,7 @@ from deploy_opt.scenario.crossref import (
     name_key,
 )
 from deploy_opt.scenario.files import display_path, file_problem
+from deploy_opt.scenario.kinds import check_kinds
 from deploy_opt.scenario.problems import MAX_ROWS_PER_PROBLEM, RowProblems
 from deploy_opt.scenario.schema import (
     AGENCIES,
@@ -68,7 +69,7 @@ class Scenario:
     """A validated scenario: the spec plus its station and base tables.
 
     ``stations`` has columns ``id, lon, lat, x, y, kelurahan, kecamatan, category,
-    voters, kind``; ``bases`` has ``id, name, kind, lon, lat, x, y, kecamatan,
+    voters, kind, host, number, address``; ``bases`` has ``id, name, kind, lon, lat, x, y, kecamatan,
     kelurahan, jurisdiction`` (a tuple of kecamatan names, empty = anywhere) and one
     integer headcount column per agency. ``x``/``y`` are metres in
     ``projected_crs``.
@@ -229,6 +230,7 @@ def load_scenario(path: str | Path, *, allow_outside_files: bool = False) -> Sce
         and not rows.has_errors()
     ):
         _cross_check(spec, doc, stations, bases, issues)
+        check_kinds(spec, doc, stations, bases, str(stations_path), issues, rows)
 
     projected_crs = sections.projected_crs
     if stations is not None:
@@ -555,6 +557,13 @@ def _clean_stations(
             "kecamatan": [_text(v) for v in raw["kecamatan"]],
             "category": [_text(v) for v in raw["category"]],
             "kind": [_text(v) for v in raw["kind"]],
+            "host": [_text(v) for v in raw["host"]],
+            # optional, for the rosters: TPS number (a GIS file's 7.0 -> "7") and address
+            "number": [
+                _text(int(v) if isinstance(v, float) and v.is_integer() else v)
+                for v in raw["number"]
+            ],
+            "address": [_text(v) for v in raw["address"]],
             "_line": raw["_line"].to_numpy(),
         }
     )

@@ -44,6 +44,9 @@ STATION_FIELDS: tuple[str, ...] = (
     "category",
     "voters",
     "kind",
+    "host",
+    "number",
+    "address",
 )
 STATION_REQUIRED: frozenset[str] = frozenset(
     {"id", "lon", "lat", "kelurahan", "kecamatan", "category"}
@@ -472,6 +475,60 @@ class SolverSpec(_Strict):
     #: Categories whose groups take TNI even where no police are staffed
     #: (elsewhere TNI support police groups and do not replace them).
     tni_without_police: list[str] = Field(default_factory=list)
+    #: ``hard``: police and TNI serve only the kecamatan of their base's
+    #: jurisdiction; ``penalised``: a base may also serve any kecamatan it
+    #: reaches within the travel limit, at ``cross_jurisdiction_penalty_minutes``
+    #: extra cost per person (added to travel, below any coverage).
+    jurisdiction: Literal["hard", "penalised"] = "hard"
+    cross_jurisdiction_penalty_minutes: (
+        Annotated[float, Field(ge=0, le=24 * 60)] | None
+    ) = None
+
+    @model_validator(mode="after")
+    def _penalty_with_mode(self) -> SolverSpec:
+        penalty = self.cross_jurisdiction_penalty_minutes
+        if self.jurisdiction == "penalised" and penalty is None:
+            msg = (
+                "`jurisdiction: penalised` needs `cross_jurisdiction_penalty_minutes`: "
+                "the extra cost, in minutes of travel per person, of serving outside "
+                "the base's jurisdiction (e.g. 30)"
+            )
+            raise ValueError(msg)
+        if self.jurisdiction == "hard" and penalty is not None:
+            msg = (
+                "`cross_jurisdiction_penalty_minutes` applies only with "
+                "`jurisdiction: penalised` (the default `hard` never crosses)"
+            )
+            raise ValueError(msg)
+        return self
+
+
+#: Police rules of a TPS kind besides a base id.
+KIND_POLICE: tuple[str, ...] = ("any", "own_polsek")
+#: Medical rules of a TPS kind besides a base id.
+KIND_MEDICAL: tuple[str, ...] = ("nearest", "own_hospital")
+
+
+class KindSpec(_Strict):
+    """Rules for the TPS of one ``kind`` (the stations' ``kind`` column).
+
+    ``category`` forces the TPS's risk class; ``police`` is ``any`` (the
+    default), ``own_polsek`` (only the Polsek whose jurisdiction holds the
+    TPS, never across) or a base id; ``medical`` is ``nearest`` (the default),
+    ``own_hospital`` (the base in the TPS's ``host`` column, else the nearest
+    hospital) or a base id. Names are checked against the tables on loading.
+    """
+
+    category: str | None = None
+    police: str = "any"
+    medical: str = "nearest"
+    description: str = ""
+
+
+TeamSiteKind = Literal[
+    "puskesmas", "hospital", "kelurahan", "polsek", "koramil", "other"
+]
+DEFAULT_TEAM_SITES: tuple[TeamSiteKind, ...] = ("puskesmas", "hospital", "kelurahan")
 
 
 class MedicalTeamsSpec(_Strict):
@@ -494,9 +551,9 @@ class MedicalTeamsSpec(_Strict):
     teams: Annotated[int, Field(gt=0, le=100_000)] | None = None
     model: Literal["mclp", "p_median", "p_center", "set_cover"] = "mclp"
     threshold_minutes: Minutes = 10.0
-    candidates: list[
-        Literal["puskesmas", "hospital", "kelurahan", "polsek", "koramil", "other"]
-    ] = Field(default_factory=lambda: ["puskesmas", "hospital", "kelurahan"])
+    candidates: list[TeamSiteKind] = Field(
+        default_factory=lambda: list(DEFAULT_TEAM_SITES)
+    )
     time_limit_s: Seconds = 20.0
     # doctor, nurse, ambulance driver: Kab. Tangerang 2024 fielded 90 doctors,
     # 110 nurses and 92 drivers as mobile teams (domain.md 3.2)
@@ -554,6 +611,10 @@ class ScenarioSpec(_Strict):
     solver: SolverSpec = Field(default_factory=SolverSpec)
     published: dict[str, PublishedFigure] = Field(default_factory=dict)
     medical_teams: MedicalTeamsSpec | None = None
+    kinds: dict[str, KindSpec] = Field(default_factory=dict)
+    #: Language of the planners' outputs (XLSX headers and reasons): Indonesian
+    #: unless the scenario says ``language: en``; ``--lang`` overrides it.
+    language: Literal["id", "en"] = "id"
 
     @field_validator("published")
     @classmethod

@@ -2,7 +2,9 @@
 
 Formulation (one agency; bases B with headcount h_b, groups G needing d_g
 persons, arcs A = {(b, g): base b may serve g's kecamatan and reaches every TPS
-of g within the agency's limit}, t_bg = longest of those trips in seconds):
+of g within the agency's limit}, t_bg = longest of those trips in seconds,
+plus the cross-jurisdiction penalty when b serves outside its jurisdiction
+under ``solver.jurisdiction: penalised``):
 
     minimise   sum_g P_g (1 - y_g) + sum_(b,g) in A  t_bg x_bg
     subject to sum_b x_bg = d_g y_g          (a group is fully staffed or not)
@@ -10,8 +12,8 @@ of g within the agency's limit}, t_bg = longest of those trips in seconds):
                x_bg integer >= 0, y_g in {0, 1}
 
 P_g = w_g * n_g * M with w_g the category weight (scaled), n_g the TPS in the
-group and M larger than any possible total travel, so covering risk-weighted TPS
-always comes first and travel breaks ties.
+group and M larger than any possible total travel (penalties included), so
+covering risk-weighted TPS always comes first and travel breaks ties.
 
 Method: relax y_g to [0, 1]; the relaxation is an integer min-cost flow
 (source -> base -> group -> sink, plus a direct shortfall arc of cost P_g/d_g per
@@ -31,10 +33,12 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.sparse as sp
 from ortools.graph.python import min_cost_flow
 from ortools.sat.python import cp_model
 
 from deploy_opt.errors import SolverError
+from deploy_opt.kinds import group_police_only
 from deploy_opt.problem import IntArray, ProblemData
 from deploy_opt.solvers.grouping import Grouping
 from deploy_opt.units import UNREACHABLE
@@ -58,6 +62,9 @@ class AgencyAllocation:
     method: str
     #: Groups this agency was not offered (TNI: police not staffed); None = all.
     held_back: np.ndarray | None = None
+    #: Per arc (base, group, count): the base serves outside its jurisdiction
+    #: (only under ``solver.jurisdiction: penalised``); None = never.
+    outside: np.ndarray | None = None
 
 
 def group_travel(
@@ -66,27 +73,74 @@ def group_travel(
     """Arcs (base, group) allowed for ``agency`` and their longest trip in seconds.
 
     A base may serve a group when it has personnel of ``agency``, its
-    jurisdiction includes the group's kecamatan and every TPS of the group is
-    within the agency's travel limit.
+    jurisdiction includes the group's kecamatan (any kecamatan under
+    ``jurisdiction: penalised``), every TPS of the group is within the
+    agency's travel limit and, for police, the kind rules of the group's TPS
+    allow it (:func:`kind_allowed`).
     """
     candidates = np.flatnonzero(data.headcount[agency] > 0)
     if len(candidates) == 0 or grouping.n_groups == 0:
         return np.zeros((0, 2), dtype=np.int64), np.zeros(0, dtype=np.int64)
-    dense = data.travel[agency].dense()[candidates]
-    order = np.argsort(grouping.station_group, kind="stable")
-    starts = np.searchsorted(
-        grouping.station_group[order], np.arange(grouping.n_groups)
-    )
-    worst = np.maximum.reduceat(dense[:, order], starts, axis=1)
-    allowed = data.jurisdiction[np.ix_(candidates, grouping.group_kecamatan)] & (
-        worst < UNREACHABLE
-    )
+    # sparse: a (group, base) pair is allowed when every member's trip is
+    # stored and within the limit; memory grows with the stored trips only
+    stored = sp.csr_array(data.travel[agency].seconds)[candidates].tocoo()
+    cand, station = stored.row.astype(np.int64), stored.col.astype(np.int64)
+    seconds = stored.data.astype(np.int64)
+    group = grouping.station_group[station]
+    ok = (group >= 0) & (seconds < UNREACHABLE)
     limit = data.travel_limit_s[agency]
     if limit is not None:
-        allowed &= worst <= limit
-    group, cand = np.nonzero(allowed.T)  # sorted by group, then base
+        ok &= seconds <= limit
+    key = group[ok] * len(candidates) + cand[ok]
+    seconds = seconds[ok]
+    order = np.argsort(key, kind="stable")
+    key, seconds = key[order], seconds[order]
+    pairs, starts, members = np.unique(key, return_index=True, return_counts=True)
+    if len(pairs) == 0:
+        return np.zeros((0, 2), dtype=np.int64), np.zeros(0, dtype=np.int64)
+    worst = np.maximum.reduceat(seconds, starts)
+    group, cand = pairs // len(candidates), pairs % len(candidates)
+    sizes = np.bincount(
+        grouping.station_group[grouping.station_group >= 0],
+        minlength=grouping.n_groups,
+    )
+    serves = data.may_serve(candidates, np.arange(len(data.kecamatan_names)))
+    kecamatan = grouping.group_kecamatan[group]
+    allowed = (members == sizes[group]) & serves[cand, kecamatan]
+    group, cand, worst = group[allowed], cand[allowed], worst[allowed]
+    # sorted by group, then base
     arcs = np.stack([candidates[cand], group], axis=1).astype(np.int64)
-    return arcs, worst[cand, group].astype(np.int64)
+    keep = kind_allowed(data, grouping, arcs, agency)
+    return arcs[keep], worst.astype(np.int64)[keep]
+
+
+def kind_allowed(
+    data: ProblemData, grouping: Grouping, arcs: IntArray, agency: str
+) -> np.ndarray:
+    """Mask of ``arcs`` (base, group) the TPS kind rules allow.
+
+    A group holding a TPS whose kind restricts its police (``own_polsek`` or a
+    named base) takes police only from bases allowed for every such TPS.
+    """
+    keep = np.ones(len(arcs), dtype=bool)
+    if agency != "polri" or not data.station_police_bases:
+        return keep
+    allowed = group_police_only(
+        data.station_police_bases, grouping.station_group, data.n_bases
+    )
+    for g, mask in allowed.items():
+        rows = arcs[:, 1] == g
+        keep[rows] = mask[arcs[rows, 0]]
+    return keep
+
+
+def outside_jurisdiction(
+    data: ProblemData, grouping: Grouping, arcs: IntArray
+) -> np.ndarray:
+    """Mask of ``arcs`` (base, group) where the base serves outside its jurisdiction."""
+    if len(arcs) == 0:
+        return np.zeros(0, dtype=bool)
+    return ~data.jurisdiction[arcs[:, 0], grouping.group_kecamatan[arcs[:, 1]]]
 
 
 def allocate(
@@ -124,22 +178,27 @@ def allocate(
     # arcs are sorted by group, so each group's bases are one slice
     cuts = np.searchsorted(arcs[:, 1], np.arange(1, n_groups))
     reachable = tuple(np.sort(part) for part in np.split(arcs[:, 0], cuts))
+    # a person outside the base's jurisdiction (penalised mode) costs extra,
+    # like travel: still below any coverage (big_m is taken over this cost)
+    outside = outside_jurisdiction(data, grouping, arcs)
+    cost = travel + int(data.cross_jurisdiction_s or 0) * outside
     held_back = None
     rule_demand = demand
     if eligible is not None:
         held_back = ~np.asarray(eligible, dtype=bool)
         keep = ~held_back[arcs[:, 1]]
         arcs, travel = arcs[keep], travel[keep]
+        outside, cost = outside[keep], cost[keep]
         demand = np.where(held_back, 0, demand)
     sizes = np.array([len(m) for m in grouping.members], dtype=np.int64)
     weights = np.array(
         [data.categories[c].weight for c in grouping.group_category], dtype=np.int64
     )
-    big_m = int(max(1, travel.max(initial=0)) * max(1, int(demand.sum())) + 1)
+    big_m = int(max(1, cost.max(initial=0)) * max(1, int(demand.sum())) + 1)
     per_person = weights * sizes * big_m  # any covered TPS outweighs all travel
     penalty = per_person * demand  # cost of leaving a whole group unstaffed
 
-    count, bound = _relaxed_flow(arcs, travel, headcount, demand, per_person, n_groups)
+    count, bound = _relaxed_flow(arcs, cost, headcount, demand, per_person, n_groups)
     staffed = np.bincount(arcs[:, 1], weights=count, minlength=n_groups).astype(
         np.int64
     )
@@ -152,14 +211,14 @@ def allocate(
         hot = _components_with(arcs, len(headcount), n_groups, partial)
         count = _repair(arcs, count, headcount, demand, penalty)
         in_hot = hot[arcs[:, 1]]
-        settled = int((travel[~in_hot] * count[~in_hot]).sum())
+        settled = int((cost[~in_hot] * count[~in_hot]).sum())
         staffed = np.bincount(arcs[:, 1], weights=count, minlength=n_groups).astype(
             np.int64
         )
         settled += int((per_person * (demand - staffed))[~hot].sum())
         sub_count, cp_bound, status = _solve_exact(
             arcs[in_hot],
-            travel[in_hot],
+            cost[in_hot],
             headcount,
             demand,
             weights * sizes * demand,
@@ -182,7 +241,7 @@ def allocate(
     rule_penalty = weights * sizes * rule_demand * big_m
     if held_back is not None:
         bound += int(rule_penalty[held_back].sum())
-    objective = int((rule_penalty * ~covered).sum() + (travel * count).sum())
+    objective = int((rule_penalty * ~covered).sum() + (cost * count).sum())
     used = count > 0
     return AgencyAllocation(
         agency=agency,
@@ -198,6 +257,7 @@ def allocate(
         status=status if bound < objective or status == "optimal" else "optimal",
         method=method,
         held_back=held_back,
+        outside=outside[used] if data.cross_jurisdiction_s is not None else None,
     )
 
 

@@ -6,8 +6,9 @@ staffed (see :mod:`deploy_opt.check`). Whatever the groups, a covered TPS
 police, so it takes at least ``p / s_i`` of them, with
 ``s_i = min(t, 1 + partners_i)`` and ``partners_i`` the TPS that may share a
 group with ``i`` (same category and kecamatan, within the spread limit); those
-police come from bases that reach ``i`` (jurisdiction over its kecamatan,
-travel limit). The same holds for TNI; Linmas come from ``i``'s kelurahan.
+police come from bases that reach ``i`` (jurisdiction over its kecamatan
+unless ``solver.jurisdiction`` is penalised, travel limit, the rule of its TPS
+kind). The same holds for TNI; Linmas come from ``i``'s kelurahan.
 With a ladder of rules the smallest share over the rungs is used.
 
 TPS with the same category, share sizes, reachable police and TNI bases and
@@ -108,16 +109,41 @@ def _shares(
     return police, tni, linmas
 
 
-def _reach(data: ProblemData, agency: str) -> tuple[np.ndarray, np.ndarray]:
-    """Bases with ``agency`` personnel and, per TPS, which of them may serve it."""
+def _reach(data: ProblemData, agency: str) -> tuple[np.ndarray, sp.csr_array]:
+    """Bases with ``agency`` personnel and, per TPS, which of them may serve it.
+
+    The second value is a sparse TPS x bases pattern (sorted indices).
+    """
     bases = np.flatnonzero(data.headcount[agency] > 0)
-    times = data.travel[agency].dense()[bases]
-    ok = times < UNREACHABLE
+    stored = sp.csr_array(data.travel[agency].seconds)[bases].tocoo()
+    ok = stored.data < UNREACHABLE
     limit = data.travel_limit_s[agency]
     if limit is not None:
-        ok &= times <= limit
-    ok &= data.jurisdiction[np.ix_(bases, data.station_kecamatan)]
-    return bases, ok.T  # TPS x bases
+        ok &= stored.data <= limit
+    row, col = stored.row[ok].astype(np.int64), stored.col[ok].astype(np.int64)
+    # jurisdiction (hard), or any kecamatan in reach (penalised: the penalty
+    # only costs travel, never coverage)
+    serves = data.may_serve(bases, np.arange(len(data.kecamatan_names)))
+    keep = serves[row, data.station_kecamatan[col]]
+    row, col = row[keep], col[keep]
+    if agency == "polri":  # a TPS kind may name the only bases for its police
+        named = data.station_police_bases
+        keep = np.ones(len(row), dtype=bool)
+        at = np.flatnonzero(np.isin(col, np.fromiter(named, dtype=np.int64)))
+        for k in at:
+            keep[k] = bool(np.isin(bases[row[k]], named[int(col[k])]))
+        row, col = row[keep], col[keep]
+    ok_matrix = sp.csr_array(
+        (np.ones(len(row), dtype=bool), (col, row)),
+        shape=(data.n_stations, len(bases)),
+    )
+    ok_matrix.sort_indices()
+    return bases, ok_matrix
+
+
+def _row_key(matrix: sp.csr_array, i: int) -> bytes:
+    """The stored columns of row ``i`` as bytes (equal rows, equal keys)."""
+    return matrix.indices[matrix.indptr[i] : matrix.indptr[i + 1]].tobytes()
 
 
 def coverage_bound(data: ProblemData) -> CoverageBound:
@@ -162,8 +188,8 @@ def coverage_bound(data: ProblemData) -> CoverageBound:
             float(police[i]),
             float(tni[i]),
             int(kel_key[i]),
-            p_ok[i].tobytes() if police[i] > 0 else b"",
-            t_ok[i].tobytes() if tni[i] > 0 else b"",
+            _row_key(p_ok, i) if police[i] > 0 else b"",
+            _row_key(t_ok, i) if tni[i] > 0 else b"",
         )
         station_class[i] = keys.setdefault(key, len(keys))
     n_classes = len(keys)
@@ -181,7 +207,10 @@ def coverage_bound(data: ProblemData) -> CoverageBound:
         (tni, t_ok, t_bases, "tni"),
     ):
         need_share = share[first]
-        cls, col = np.nonzero(ok[first] & (need_share[:, None] > 0))
+        arcs = ok[first].tocoo()  # row-major, like np.nonzero
+        needed = need_share[arcs.row] > 0
+        cls = arcs.row[needed].astype(np.int64)
+        col = arcs.col[needed].astype(np.int64)
         arc_blocks.append((cls, col, need_share, bases, agency))
         columns.append(len(cls))
     n_vars = sum(columns)

@@ -37,6 +37,7 @@ from ortools.graph.python import min_cost_flow
 
 from deploy_opt.errors import SolverError
 from deploy_opt.problem import IntArray, ProblemData
+from deploy_opt.solvers.work_budget import ARC_UNITS, PAIR_UNITS, WorkBudget
 from deploy_opt.units import UNREACHABLE
 
 #: Cost of leaving a station without an anchor in one assignment round.
@@ -88,6 +89,7 @@ def form_groups(
     *,
     cells: Collection[tuple[int, int]] | None = None,
     cell_tps: Mapping[tuple[int, int], int] | None = None,
+    budget: WorkBudget | None = None,
 ) -> Grouping:
     """Partition the stations of ``data`` into guard groups (see module docstring).
 
@@ -102,11 +104,17 @@ def form_groups(
     reported; its solution replaces ours when it keeps the pairwise rule and
     is better.
 
+    ``budget`` (shared by the cells, in their order) bounds the work: once it
+    runs out, every cell still gets valid groups, but the improvement steps
+    are skipped (:class:`~deploy_opt.solvers.work_budget.WorkBudget` records
+    which).
+
     Raises
     ------
     SolverError
         If a formed group breaks its spread limit (a bug, never the user's input).
     """
+    budget = WorkBudget() if budget is None else budget
     groups: list[tuple[int, int, IntArray, int]] = []
     lower_bound = 0
     spread = 0
@@ -129,13 +137,14 @@ def form_groups(
                 lower_bound += len(cell)
                 continue
             times = _cell_times(data, cell)
+            budget.spend(3 * len(cell) ** 2)  # times, lower bound, checks
             limit = (
                 rule.max_group_s if rule.max_group_s is not None else UNREACHABLE - 1
             )
             cell_bound = _cell_lower_bound(times, tps, limit)
-            anchors, assignment = _cluster(times, tps, limit, cell_bound)
+            anchors, assignment = _cluster(times, tps, limit, cell_bound, budget)
             lower_bound += cell_bound
-            if refine_s > 0:
+            if refine_s > 0 and budget.allows("p-median refinement"):
                 budget = max(0.5, refine_s * len(cell) / max(1, groupable))
                 anchors, assignment, bound = _refine(
                     times, anchors, assignment, tps, limit, budget, seed
@@ -215,7 +224,7 @@ def _cell_times(data: ProblemData, cell: IntArray) -> IntArray:
 
 
 def _cluster(
-    times: IntArray, capacity: int, limit: int, lower_bound: int
+    times: IntArray, capacity: int, limit: int, lower_bound: int, budget: WorkBudget
 ) -> tuple[IntArray, IntArray]:
     """Anchors (cell positions) and the anchor number of each station.
 
@@ -224,10 +233,10 @@ def _cluster(
     more with radius 3L/4, repairing the groups that then break the rule, and
     the better of the two is kept.
     """
-    anchors, assignment = _cluster_at(times, capacity, limit, limit // 2)
-    if len(anchors) > lower_bound:
+    anchors, assignment = _cluster_at(times, capacity, limit, limit // 2, budget)
+    if len(anchors) > lower_bound and budget.allows("the wider anchor radius pass"):
         wide_anchors, wide_assignment = _cluster_at(
-            times, capacity, limit, (3 * limit) // 4
+            times, capacity, limit, (3 * limit) // 4, budget
         )
         if _spread_key(times, wide_anchors, wide_assignment) < _spread_key(
             times, anchors, assignment
@@ -246,18 +255,33 @@ def _spread_key(
 
 
 def _cluster_at(
-    times: IntArray, capacity: int, limit: int, radius: int
+    times: IntArray, capacity: int, limit: int, radius: int, budget: WorkBudget
 ) -> tuple[IntArray, IntArray]:
-    """Clustering with a given anchor radius; groups always end within ``limit``."""
+    """Clustering with a given anchor radius; groups always end within ``limit``.
+
+    When ``budget`` runs out, the stations no anchor takes yet get groups of
+    their own at once (:func:`_open_groups`) and the improvements are skipped.
+    """
     n = len(times)
     anchors = _farthest_first(times, math.ceil(n / capacity))
+    budget.spend(n * len(anchors))
+    if not budget.allows("assignment of stations to anchors"):
+        return _repair_spread(
+            times, *_open_groups(times, anchors, capacity, radius), capacity, limit
+        )
     while True:
-        anchors, assignment = _improve(times, anchors, capacity, radius)
+        anchors, assignment = _improve(times, anchors, capacity, radius, budget)
         missing = np.flatnonzero(assignment < 0)
         if len(missing) == 0:
             break
+        if not budget.allows("opening anchors one at a time"):
+            anchors, assignment = _open_groups(
+                times, anchors, capacity, radius, assignment
+            )
+            break
         # Open an anchor at the unplaced station farthest from all anchors.
         far = missing[np.argmax(times[np.ix_(missing, anchors)].min(axis=1))]
+        budget.spend(len(missing) * len(anchors))
         anchors = np.append(anchors, far)
     # Try to close groups, smallest first, while every station still fits.
     changed = True
@@ -265,23 +289,72 @@ def _cluster_at(
         changed = False
         sizes = np.bincount(assignment, minlength=len(anchors))
         for a in np.argsort(sizes, kind="stable")[:_CLOSE_TRIALS]:
+            if not budget.allows("closing small groups"):
+                break
             trial = np.delete(anchors, a)
             # one exact assignment tells whether the others can take everyone
-            if (_assign(times, trial, capacity, radius) < 0).any():
+            if (_assign(times, trial, capacity, radius, budget) < 0).any():
                 continue
-            anchors, assignment = _improve(times, trial, capacity, radius)
+            anchors, assignment = _improve(times, trial, capacity, radius, budget)
             changed = True
             break
-    if 2 * radius > limit:
-        anchors, assignment = _repair_spread(
-            times, anchors, assignment, capacity, limit
-        )
+    # radius L/2 keeps the spread by the triangle inequality, which times with
+    # straight-line fallback legs (deploy_opt.travel.fallback) need not obey
+    anchors, assignment = _repair_spread(times, anchors, assignment, capacity, limit)
     anchors, assignment = _merge_small_groups(
-        times, anchors, assignment, capacity, limit
+        times, anchors, assignment, capacity, limit, budget
     )
     return _absorb_groups(
-        times, anchors, assignment, capacity, limit, math.ceil(n / capacity)
+        times, anchors, assignment, capacity, limit, math.ceil(n / capacity), budget
     )
+
+
+def _open_groups(
+    times: IntArray,
+    anchors: IntArray,
+    capacity: int,
+    radius: int,
+    assignment: IntArray | None = None,
+) -> tuple[IntArray, IntArray]:
+    """Give every station without an anchor a group, at once (no flows).
+
+    The first station left in ``anchors``' farthest-first order, then the
+    unplaced station farthest from every anchor, opens a group and takes its
+    nearest unplaced stations within ``radius`` (at most ``capacity - 1``).
+    Fast and valid where the times keep the triangle inequality; the spread
+    repair handles the rest.
+    """
+    n = len(times)
+    if assignment is None:
+        assignment = np.full(n, -1, dtype=np.int64)
+        fresh: list[int] = [int(a) for a in anchors]
+        anchors = np.zeros(0, dtype=np.int64)
+    else:
+        assignment = assignment.copy()
+        fresh = []
+    anchor_list = [int(a) for a in anchors]
+    nearest = (
+        times[:, anchors].min(axis=1)
+        if len(anchors)
+        else np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
+    )
+    while (assignment < 0).any():
+        free = assignment < 0
+        while fresh and not free[fresh[0]]:
+            fresh.pop(0)
+        if fresh:
+            i = fresh.pop(0)
+        else:
+            i = int(np.flatnonzero(free)[np.argmax(nearest[free])])
+        row = np.where(free, times[i], np.iinfo(np.int64).max)
+        row[i] = -1  # the anchor itself comes first
+        near = np.argsort(row, kind="stable")[:capacity]
+        near = near[row[near] <= radius]
+        assignment[near] = len(anchor_list)
+        assignment[i] = len(anchor_list)
+        anchor_list.append(i)
+        nearest = np.minimum(nearest, times[i])
+    return np.array(anchor_list, dtype=np.int64), assignment
 
 
 def _repair_spread(
@@ -330,6 +403,7 @@ def _absorb_groups(
     capacity: int,
     limit: int,
     fewest: int,
+    budget: WorkBudget,
 ) -> tuple[IntArray, IntArray]:
     """Close a group by moving each of its stations into another group with room.
 
@@ -337,7 +411,7 @@ def _absorb_groups(
     real spread rule, not the anchor radius). Smallest groups are tried first;
     this stops when no group can be emptied or the count reaches ceil(n/Q).
     """
-    while len(anchors) > fewest:
+    while len(anchors) > fewest and budget.allows("emptying groups into others"):
         sizes = np.bincount(assignment, minlength=len(anchors))
         order = np.argsort(assignment, kind="stable")
         starts = np.searchsorted(assignment[order], np.arange(len(anchors)))
@@ -346,6 +420,7 @@ def _absorb_groups(
             if (capacity - sizes).sum() - (capacity - sizes[g]) < sizes[g]:
                 break
             moving = np.flatnonzero(assignment == g)
+            budget.spend(len(moving) * len(times) + PAIR_UNITS * len(moving))
             # worst time from each moving station to each group's members
             worst = np.maximum.reduceat(times[np.ix_(moving, order)], starts, axis=1)
             room = capacity - sizes
@@ -379,15 +454,21 @@ def _absorb_groups(
 
 
 def _merge_small_groups(
-    times: IntArray, anchors: IntArray, assignment: IntArray, capacity: int, limit: int
+    times: IntArray,
+    anchors: IntArray,
+    assignment: IntArray,
+    capacity: int,
+    limit: int,
+    budget: WorkBudget,
 ) -> tuple[IntArray, IntArray]:
     """Merge two groups whenever their union fits: size <= Q, spread <= L.
 
     The anchor radius L/2 is sufficient, not necessary; two small groups can
     often share officers although their TPS are more than L/2 apart.
     """
-    while True:
+    while budget.allows("merging small groups"):
         members = [np.flatnonzero(assignment == a) for a in range(len(anchors))]
+        budget.spend(PAIR_UNITS * len(anchors) * (len(anchors) - 1) // 2)
         best: tuple[int, int, int] | None = None
         for a in range(len(anchors)):
             for b in range(a + 1, len(anchors)):
@@ -398,7 +479,7 @@ def _merge_small_groups(
                 if spread <= limit and (best is None or spread < best[0]):
                     best = (spread, a, b)
         if best is None:
-            return anchors, assignment
+            break
         _, a, b = best
         union = np.concatenate([members[a], members[b]])
         block = times[np.ix_(union, union)]
@@ -407,14 +488,20 @@ def _merge_small_groups(
         assignment = np.where(assignment == b, a, assignment)
         assignment = np.where(assignment > b, assignment - 1, assignment)
         anchors = np.delete(anchors, b)
+    return anchors, assignment
 
 
 def _improve(
-    times: IntArray, anchors: IntArray, capacity: int, radius: int
+    times: IntArray, anchors: IntArray, capacity: int, radius: int, budget: WorkBudget
 ) -> tuple[IntArray, IntArray]:
-    """Alternate exact assignment and medoid moves until the anchors are stable."""
-    assignment = _assign(times, anchors, capacity, radius)
+    """Alternate exact assignment and medoid moves until the anchors are stable
+    (or ``budget`` runs out: the last assignment is kept)."""
+    assignment = _assign(times, anchors, capacity, radius, budget)
     for _ in range(_MAX_ROUNDS):
+        if not budget.allows("moving anchors to medoids"):
+            break
+        sizes = np.bincount(assignment[assignment >= 0], minlength=len(anchors))
+        budget.spend(len(times) * len(anchors) + int((sizes * sizes).sum()))
         moved = anchors.copy()
         for a in range(len(anchors)):
             members = np.flatnonzero(assignment == a)
@@ -428,14 +515,20 @@ def _improve(
             moved[a] = members[int(np.argmin(cost))]
         if np.array_equal(moved, anchors):
             break
-        new_assignment = _assign(times, moved, capacity, radius)
+        new_assignment = _assign(times, moved, capacity, radius, budget)
         if (new_assignment < 0).sum() > (assignment < 0).sum():
             break
         anchors, assignment = moved, new_assignment
     return anchors, assignment
 
 
-def _assign(times: IntArray, anchors: IntArray, capacity: int, radius: int) -> IntArray:
+def _assign(
+    times: IntArray,
+    anchors: IntArray,
+    capacity: int,
+    radius: int,
+    budget: WorkBudget | None = None,
+) -> IntArray:
     """Min-cost assignment of stations to anchors within ``radius``; -1 if none fits.
 
     Each anchor station is pinned to its own anchor (the anchor is a member of
@@ -453,6 +546,8 @@ def _assign(times: IntArray, anchors: IntArray, capacity: int, radius: int) -> I
     if m == 0 or capacity <= 1:
         return assignment
     station, anchor = np.nonzero(times[np.ix_(others, anchors)] <= radius)
+    if budget is not None:
+        budget.spend(m * k + ARC_UNITS * (len(station) + k + m))
     sink = m + k
     flow = min_cost_flow.SimpleMinCostFlow()
     tails = np.concatenate([station, m + np.arange(k), np.arange(m)])

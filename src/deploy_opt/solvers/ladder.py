@@ -39,6 +39,7 @@ from deploy_opt.errors import SolverError
 from deploy_opt.problem import IntArray, ProblemData
 from deploy_opt.solvers.allocation import group_travel
 from deploy_opt.solvers.grouping import Grouping, form_groups
+from deploy_opt.solvers.work_budget import WorkBudget
 
 logger = logging.getLogger("deploy_opt")
 
@@ -55,7 +56,10 @@ class _Shortage:
 
 
 def form_ladder_groups(
-    data: ProblemData, refine_s: float = 0.0, seed: int = 0
+    data: ProblemData,
+    refine_s: float = 0.0,
+    seed: int = 0,
+    budget: WorkBudget | None = None,
 ) -> Grouping:
     """Guard groups with each cell on the densest rung the police allow.
 
@@ -64,7 +68,7 @@ def form_ladder_groups(
     carry ``group_rung`` and ``group_reason`` (see the module docstring).
     """
     if all(len(rule.ladder) == 1 for rule in data.categories):
-        return form_groups(data, refine_s, seed)
+        return form_groups(data, refine_s, seed, budget=budget)
     cells = [
         (c, k)
         for c in range(len(data.categories))
@@ -72,8 +76,10 @@ def form_ladder_groups(
         if ((data.station_category == c) & (data.station_kecamatan == k)).any()
     ]
     laddered = [cell for cell in cells if len(data.categories[cell[0]].ladder) > 1]
-    fixed = form_groups(data, refine_s, seed, cells=set(cells) - set(laddered))
-    ladder = _Ladder(data, refine_s, seed, fixed, laddered)
+    fixed = form_groups(
+        data, refine_s, seed, cells=set(cells) - set(laddered), budget=budget
+    )
+    ladder = _Ladder(data, refine_s, seed, fixed, laddered, budget)
     return ladder.solve()
 
 
@@ -87,8 +93,10 @@ class _Ladder:
         seed: int,
         fixed: Grouping,
         laddered: list[Cell],
+        budget: WorkBudget | None = None,
     ) -> None:
         self.data = data
+        self.budget = budget
         self.refine_s = refine_s
         self.seed = seed
         self.fixed = fixed
@@ -150,6 +158,7 @@ class _Ladder:
                 self.seed,
                 cells={cell},
                 cell_tps={cell: tps},
+                budget=self.budget,
             )
         return self.parts[key]
 

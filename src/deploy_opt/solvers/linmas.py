@@ -34,28 +34,35 @@ def allocate_linmas(data: ProblemData) -> LinmasAllocation:
     )
     weight = np.array([data.categories[c].weight for c in data.station_category])
     spare = data.headcount["linmas"].copy()
-    seconds = data.travel["linmas"].dense()
+    matrix = data.travel["linmas"]
     rows_base: list[int] = []
     rows_station: list[int] = []
     rows_count: list[int] = []
+    rows_travel: list[int] = []
     received = np.zeros(data.n_stations, dtype=np.int64)
     for kel in range(len(data.kelurahan_names)):
         posts = np.flatnonzero((data.base_kelurahan == kel) & (spare > 0))
         if len(posts) == 0:
             continue
         stations = np.flatnonzero(data.station_kelurahan == kel)
+        # posts x TPS of one kelurahan (UNREACHABLE where not stored)
+        seconds = matrix.block(posts, stations)
+        column = {int(i): j for j, i in enumerate(stations)}
         order = np.lexsort((stations, -weight[stations]))
         for i in stations[order]:
             need = int(demand[i])
             if need == 0 or spare[posts].sum() < need:
                 continue
-            for b in posts[np.argsort(seconds[posts, i], kind="stable")]:
+            j = column[int(i)]
+            for p in np.argsort(seconds[:, j], kind="stable"):
+                b = posts[p]
                 take = min(need, int(spare[b]))
                 if take == 0:
                     continue
                 rows_base.append(int(b))
                 rows_station.append(int(i))
                 rows_count.append(take)
+                rows_travel.append(int(seconds[p, j]))
                 spare[b] -= take
                 received[i] += take
                 need -= take
@@ -67,9 +74,7 @@ def allocate_linmas(data: ProblemData) -> LinmasAllocation:
         base=base,
         station=station,
         count=np.array(rows_count, dtype=np.int64),
-        travel_s=seconds[base, station].astype(np.int64)
-        if len(base)
-        else np.zeros(0, dtype=np.int64),
+        travel_s=np.array(rows_travel, dtype=np.int64),
         demand=demand,
         covered=received >= demand,
     )

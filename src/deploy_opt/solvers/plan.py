@@ -30,9 +30,12 @@ from deploy_opt.solvers.stages import (
     plan_status,
     teams_record,
 )
+from deploy_opt.solvers.work_budget import WorkBudget
 
 logger = logging.getLogger("deploy_opt")
 
+#: Share of the time limit grouping may spend (work units, see WorkBudget).
+GROUPING_SHARE = 0.25
 SOLVER_NAME = "deploy_opt.plan v1 (groups: capacitated p-median heuristic; allocation: min-cost flow + CP-SAT)"
 
 
@@ -81,7 +84,10 @@ def solve_plan(data: ProblemData, params: SolveParams | None = None) -> Result:
     The time limit is split in fixed shares, not by the clock, so that a run
     is reproducible: police allocation 45 %, TNI 25 %, medical teams 20 %
     (at most their own limit), grouping refinement 50 % (if asked for; it runs
-    first). Grouping itself is not time-limited (seconds at Polres scale).
+    first). Grouping gets a work budget of 25 % of the limit
+    (:data:`GROUPING_SHARE`, counted in deterministic units, plus the clock
+    outside reproducible runs); when it runs out, grouping keeps valid groups,
+    skips its remaining improvements and its stage record says so.
     With ``params.reproducible`` no wall-clock limit decides anything: CP-SAT
     stops on deterministic time and the refinement (wall-clock only) is skipped.
 
@@ -96,8 +102,11 @@ def solve_plan(data: ProblemData, params: SolveParams | None = None) -> Result:
     # pattern ladders: each cell on the densest rule the police allow
     refine_s = min(params.grouping_refine_s, params.time_limit_s / 2)
     refine_skipped = params.reproducible and refine_s > 0
+    grouping_budget = WorkBudget.for_seconds(
+        GROUPING_SHARE * params.time_limit_s, reproducible=params.reproducible
+    )
     grouping = form_ladder_groups(
-        data, 0.0 if refine_skipped else refine_s, params.seed
+        data, 0.0 if refine_skipped else refine_s, params.seed, grouping_budget
     )
     labels = group_labels(data, grouping)
     logger.info(
@@ -155,7 +164,7 @@ def solve_plan(data: ProblemData, params: SolveParams | None = None) -> Result:
     objective = sum(a.objective for a in allocations.values()) + linmas_cost
     # whole-plan status: every deciding stage, each with its proof or reason
     stages = (
-        grouping_record(grouping, refine_skipped),
+        grouping_record(grouping, refine_skipped, grouping_budget.reason()),
         allocation_record(allocations["polri"]),
         allocation_record(allocations["tni"], police=allocations["polri"]),
         linmas_record(data, linmas),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from deploy_opt.kinds import group_police_only
 from deploy_opt.problem import ProblemData
 from deploy_opt.result import Shortfall
 from deploy_opt.solvers import medical_teams as mt
@@ -35,7 +36,6 @@ def group_shortfalls(
 ) -> list[Shortfall]:
     """One shortfall per group the allocation left unstaffed."""
     word = AGENCY_NAMES[alloc.agency]
-    limit = data.travel_limit_s[alloc.agency]
     headcount = data.headcount[alloc.agency]
     staffed = np.zeros(grouping.n_groups, dtype=np.int64)
     np.add.at(staffed, alloc.group, alloc.count)
@@ -45,6 +45,13 @@ def group_shortfalls(
     for g, bases in enumerate(alloc.reachable_bases):
         reach[bases, g] = True
     out = []
+    only = (
+        group_police_only(
+            data.station_police_bases, grouping.station_group, data.n_bases
+        )
+        if alloc.agency == "polri"
+        else {}
+    )
     offered = (
         np.ones(grouping.n_groups, dtype=bool)
         if alloc.held_back is None
@@ -52,28 +59,10 @@ def group_shortfalls(
     )
     for g in np.flatnonzero(~alloc.covered):
         reachable = alloc.reachable_bases[g]
-        kec = grouping.group_kecamatan[g]
         if not offered[g]:
             reason = "no police staffed, TNI do not replace police"
         elif len(reachable) == 0:
-            with_staff = np.flatnonzero((headcount > 0) & data.jurisdiction[:, kec])
-            if len(with_staff) == 0:
-                reason = (
-                    f"no base with {word} serves Kecamatan {data.kecamatan_names[kec]}"
-                )
-            else:
-                seconds = data.travel[alloc.agency].dense()[with_staff][
-                    :, grouping.members[g]
-                ]
-                worst = seconds.max(axis=1)
-                best = int(np.argmin(worst))
-                if worst[best] >= UNREACHABLE:
-                    reason = f"no {word} base reaches every TPS of the group within {_minutes(limit or 0)}"
-                else:
-                    reason = (
-                        f"no {word} base within {_minutes(limit or 0)} of every TPS in the group "
-                        f"(nearest: {data.base_names[with_staff[best]]}, {_minutes(int(worst[best]))})"
-                    )
+            reason = _unreached(data, grouping, g, alloc.agency, only.get(g))
         else:
             competing = np.flatnonzero(reach[reachable].any(axis=0) & offered)
             have = int(headcount[reachable].sum())
@@ -89,7 +78,7 @@ def group_shortfalls(
             reason = (
                 f"{_names(data, reachable)} {verb} {have} {word} for {need} needed "
                 f"by the {len(competing)} groups {pronoun} can reach; {why}"
-            )
+            ) + _neighbours_with_spare(data, grouping, g, alloc, only.get(g))
         out.append(
             Shortfall(
                 agency=alloc.agency,
@@ -102,6 +91,127 @@ def group_shortfalls(
             )
         )
     return out
+
+
+def _worst(
+    data: ProblemData, agency: str, bases: np.ndarray, members: np.ndarray
+) -> np.ndarray:
+    """Longest trip from each of ``bases`` to ``members`` (UNREACHABLE if any is)."""
+    if len(bases) == 0:
+        return np.zeros(0, dtype=np.int64)
+    return data.travel[agency].block(bases, members).max(axis=1)
+
+
+def _kinds_in(data: ProblemData, grouping: Grouping, g: int) -> str:
+    """The kinds of the group's TPS whose kind restricts police, e.g. ``prison``."""
+    kinds = sorted(
+        {
+            data.station_kind[i]
+            for i in grouping.members[g]
+            if int(i) in data.station_police_bases
+        }
+    )
+    return "/".join(kinds)
+
+
+def _unreached(
+    data: ProblemData,
+    grouping: Grouping,
+    g: int,
+    agency: str,
+    kind_mask: np.ndarray | None,
+) -> str:
+    """Why no base may serve group ``g``: its TPS kind, jurisdiction or travel time.
+
+    The first cause that, lifted, would let some base with personnel reach the
+    group is named: the kind rule of its TPS, then the jurisdiction (hard
+    mode: "Polsek Y outside its jurisdiction would"), else travel time.
+    """
+    word = AGENCY_NAMES[agency]
+    limit = data.travel_limit_s[agency]
+    kec = int(grouping.group_kecamatan[g])
+    place = f"Kecamatan {data.kecamatan_names[kec]}"
+    staffed = np.flatnonzero(data.headcount[agency] > 0)
+    worst = _worst(data, agency, staffed, grouping.members[g])
+    within = (worst < UNREACHABLE) & (True if limit is None else worst <= limit)
+    may = data.may_serve(staffed, np.array([kec]))[:, 0]
+    kind_ok = (
+        np.ones(len(staffed), dtype=bool) if kind_mask is None else kind_mask[staffed]
+    )
+    if kind_mask is not None and (within & may & ~kind_ok).any():
+        allowed = np.flatnonzero(kind_mask)
+        named = _names(data, allowed) if len(allowed) else "no base"
+        lead = f"{_kinds_in(data, grouping, g)} TPS take police only from {named}"
+        if not (kind_ok).any():
+            return (
+                f"{lead}, which has no police"
+                if len(allowed)
+                else f"{lead} (no Polsek has jurisdiction over {place})"
+            )
+        masked = np.where(kind_ok, worst, UNREACHABLE)
+        best = int(np.argmin(masked))
+        if masked[best] >= UNREACHABLE:
+            return f"{lead}, which does not reach every TPS of the group"
+        return (
+            f"{lead}: {data.base_names[staffed[best]]} is {_minutes(int(worst[best]))} "
+            f"from the farthest TPS of the group, limit {_minutes(limit or 0)}"
+        )
+    own = data.jurisdiction[staffed, kec]
+    helpers = np.flatnonzero(within & kind_ok & ~own)
+    if data.cross_jurisdiction_s is None and len(helpers):
+        helper = helpers[np.argmin(worst[helpers])]
+        would = (
+            f"{data.base_names[staffed[helper]]} outside its jurisdiction would, "
+            f"{_minutes(int(worst[helper]))}"
+        )
+        if not (own & kind_ok).any():
+            return f"no base with {word} has jurisdiction over {place} ({would})"
+        return (
+            f"no base with jurisdiction over {place} reaches these TPS within "
+            f"{_minutes(limit or 0)} ({would})"
+        )
+    with_staff = np.flatnonzero(may & kind_ok)
+    if len(with_staff) == 0:
+        return f"no base with {word} serves {place}"
+    best = with_staff[int(np.argmin(worst[with_staff]))]
+    if worst[best] >= UNREACHABLE:
+        return f"no {word} base reaches every TPS of the group within {_minutes(limit or 0)}"
+    return (
+        f"no {word} base within {_minutes(limit or 0)} of every TPS in the group "
+        f"(nearest: {data.base_names[staffed[best]]}, {_minutes(int(worst[best]))})"
+    )
+
+
+def _neighbours_with_spare(
+    data: ProblemData,
+    grouping: Grouping,
+    g: int,
+    alloc: AgencyAllocation,
+    kind_mask: np.ndarray | None,
+) -> str:
+    """Under hard jurisdiction: bases outside it that reach group ``g`` with spare persons."""
+    if data.cross_jurisdiction_s is not None:
+        return ""
+    headcount = data.headcount[alloc.agency]
+    used = np.bincount(alloc.base, weights=alloc.count, minlength=data.n_bases)
+    spare = headcount - used.astype(np.int64)
+    kec = int(grouping.group_kecamatan[g])
+    candidates = np.flatnonzero((spare > 0) & ~data.jurisdiction[:, kec])
+    if kind_mask is not None:
+        candidates = candidates[kind_mask[candidates]]
+    worst = _worst(data, alloc.agency, candidates, grouping.members[g])
+    limit = data.travel_limit_s[alloc.agency]
+    near = candidates[
+        (worst < UNREACHABLE) & (True if limit is None else worst <= limit)
+    ]
+    if len(near) == 0:
+        return ""
+    verb = "reaches" if len(near) == 1 else "reach"
+    return (
+        f"; outside their jurisdiction, {_names(data, near)} {verb} them with "
+        f"{int(spare[near].sum())} spare (solver.jurisdiction: penalised would let "
+        "them help)"
+    )
 
 
 def linmas_shortfalls(data: ProblemData, linmas: LinmasAllocation) -> list[Shortfall]:
@@ -173,7 +283,11 @@ def medical_shortfalls(data: ProblemData, medical: MedicalCover) -> list[Shortfa
         medical.travel_s,
         "medical facility",
         f"limit {_minutes(limit or 0)}",
-        "no medical facility (puskesmas or hospital) in the scenario",
+        "no medical facility (puskesmas or hospital) in the scenario"
+        if len(data.medical_bases) == 0
+        else "no medical facility (puskesmas or hospital) within "
+        f"{_minutes(data.travel['medis'].cutoff_s or 0)} (the search radius), "
+        f"limit {_minutes(limit or 0)}",
     )
 
 

@@ -32,9 +32,16 @@ def _pct(gap: float | None) -> str:
     return "unknown" if gap is None or math.isnan(gap) else f"{gap:.2%}"
 
 
-def grouping_record(grouping: Grouping, refine_skipped: bool = False) -> StageRecord:
-    """Fewest groups: proven when the count meets the lower bound."""
-    proven = grouping.n_groups == grouping.lower_bound
+def grouping_record(
+    grouping: Grouping, refine_skipped: bool = False, cut_short: str = ""
+) -> StageRecord:
+    """Fewest groups: proven when the count meets the lower bound.
+
+    ``cut_short`` says why grouping stopped improving early (its work budget,
+    :class:`~deploy_opt.solvers.work_budget.WorkBudget`); such a stage is
+    ``cut short`` and never proven, even when the count meets the bound.
+    """
+    proven = grouping.n_groups == grouping.lower_bound and not cut_short
     method = "capacitated p-median heuristic"
     if refine_skipped:
         method += (
@@ -49,6 +56,8 @@ def grouping_record(grouping: Grouping, refine_skipped: bool = False) -> StageRe
             "the allocation gap covers these groups only"
         )
     )
+    if cut_short:
+        note = f"{cut_short}; {note}"
     return StageRecord(
         stage="grouping",
         status="optimal" if proven else "feasible",

@@ -1,7 +1,8 @@
 """Travel times between TPS and bases, behind one interface.
 
-Version 1 ships the straight-line model; road networks plug in as another
-:class:`TravelModel`.
+Straight line x detour factor, or a road network whose points far from its
+roads fall back to the straight line for their legs
+(:mod:`deploy_opt.travel.fallback`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from deploy_opt.travel.matrix import TravelMatrix as TravelMatrix
 from deploy_opt.travel.straight_line import StraightLineModel as StraightLineModel
 
 if TYPE_CHECKING:
+    from deploy_opt.travel.network import RoadNetworkModel
     from deploy_opt.travel.road_speeds import ModeSpeeds
 
 
@@ -42,7 +44,7 @@ def build_travel_model(
     for agency, travel in spec.agencies.items():
         assert travel.mode is not None  # guaranteed by TravelSpec
         speeds[agency] = _mode_speeds(agency, travel.mode, travel.speeds)
-    return RoadNetworkModel.from_file(
+    road = RoadNetworkModel.from_file(
         folder / network.file,
         speeds,
         profile=None if network.profile is None else folder / network.profile,
@@ -51,6 +53,24 @@ def build_travel_model(
         snap_threshold_m=network.snap_threshold_m,
         cache_dir=None if network.cache_dir is None else folder / network.cache_dir,
     )
+    return _with_fallback(road, spec)
+
+
+def _with_fallback(road: RoadNetworkModel, spec: TravelSpec) -> TravelModel:
+    """``road`` with straight-line legs for badly snapped points.
+
+    Straight-line speed per agency: its ``speed_kmh``, else its road mode's
+    speed for unknown road classes (motorbike 15 km/h).
+    """
+    from deploy_opt.travel.fallback import FallbackRoadModel
+
+    kmh = {}
+    for agency, travel in spec.agencies.items():
+        given = travel.speed_kmh
+        kmh[agency] = float(
+            given if given is not None else road.modes[agency].fallback_kmh or 5.0
+        )
+    return FallbackRoadModel(road, StraightLineModel(kmh, spec.detour_factor))
 
 
 def _mode_speeds(agency: str, mode: str, overrides: dict[str, float]) -> ModeSpeeds:

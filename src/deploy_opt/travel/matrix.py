@@ -54,9 +54,47 @@ class TravelMatrix:
         return int(rows), int(cols)
 
     def dense(self) -> npt.NDArray[np.int64]:
-        """Full matrix with :data:`~deploy_opt.units.UNREACHABLE` for missing pairs."""
+        """Full matrix with :data:`~deploy_opt.units.UNREACHABLE` for missing pairs.
+
+        Small data only (tests, small location problems): the plan never
+        makes a base x TPS or TPS x TPS matrix dense.
+        """
         out = np.full(self.shape, UNREACHABLE, dtype=np.int64)
         coo = self.seconds.tocoo()
+        out[coo.row, coo.col] = coo.data
+        return out
+
+    def at(self, rows: npt.ArrayLike, cols: npt.ArrayLike) -> npt.NDArray[np.int64]:
+        """Seconds of the pairs ``(rows[k], cols[k])``; UNREACHABLE where not stored."""
+        r = np.asarray(rows, dtype=np.int64).reshape(-1)
+        c = np.asarray(cols, dtype=np.int64).reshape(-1)
+        out = np.full(len(r), UNREACHABLE, dtype=np.int64)
+        csr = sp.csr_array(self.seconds)
+        if len(r) == 0 or csr.nnz == 0:
+            return out
+        csr.sort_indices()
+        n_cols = max(1, self.shape[1])
+        entry_row = np.repeat(
+            np.arange(self.shape[0], dtype=np.int64), np.diff(csr.indptr)
+        )
+        keys = entry_row * n_cols + csr.indices.astype(np.int64)  # ascending
+        wanted = r * n_cols + c
+        pos = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
+        hit = keys[pos] == wanted
+        out[hit] = csr.data[pos[hit]]
+        return out
+
+    def block(self, rows: npt.ArrayLike, cols: npt.ArrayLike) -> npt.NDArray[np.int64]:
+        """Dense ``rows x cols`` sub-matrix (UNREACHABLE where not stored).
+
+        Only for small blocks: its memory is ``len(rows) * len(cols)``.
+        """
+        r = np.asarray(rows, dtype=np.int64).reshape(-1)
+        c = np.asarray(cols, dtype=np.int64).reshape(-1)
+        out = np.full((len(r), len(c)), UNREACHABLE, dtype=np.int64)
+        if len(r) == 0 or len(c) == 0:
+            return out
+        coo = sp.csr_array(self.seconds)[r][:, c].tocoo()
         out[coo.row, coo.col] = coo.data
         return out
 

@@ -191,6 +191,19 @@ def _nearest(
     return edge, best
 
 
+def issue_masks(
+    snapped: Snapped, threshold_m: float
+) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+    """Which points snap ``far`` and which only reach an ``island`` (see :class:`SnapIssue`).
+
+    A point is ``far`` when no usable road at all lies within ``threshold_m``
+    of it, and ``island`` when roads do, but none of the main component does.
+    """
+    beyond = snapped.distance_m > threshold_m
+    far = beyond & (snapped.nearest_road_m > threshold_m)
+    return far, beyond & ~far  # island: roads within reach, none of the main part
+
+
 def make_report(
     snapped: Snapped, ids: tuple[str, ...], mode: str, threshold_m: float
 ) -> SnapReport:
@@ -204,9 +217,7 @@ def make_report(
     SnapReport
         The report; ``issues`` are in input order.
     """
-    beyond = snapped.distance_m > threshold_m
-    far = beyond & (snapped.nearest_road_m > threshold_m)
-    island = beyond & ~far  # roads within reach, but none of the main part
+    far, island = issue_masks(snapped, threshold_m)
     issues = []
     for i in np.flatnonzero(island | far):
         issues.append(
