@@ -21,14 +21,14 @@ import time
 from pathlib import Path
 
 import numpy as np
-
-from deploy_opt.location import p_median
-from deploy_opt.location.instances import (
+from instances import (
     PMedianInstance,
     read_lorena_senne,
     read_orlib_pmed,
     read_orlib_pmedcap,
 )
+
+from deploy_opt.location import p_median
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 CAP = DATA / "capacitated-pmedian"

@@ -323,8 +323,8 @@ def validate(scenario: Path, allow_outside_files: bool) -> None:
     show_default=True,
     callback=_check_formats,
     help=(
-        "Comma-separated outputs: csv, json, xlsx (geojson, gpkg, html, pdf are "
-        "announced); csv and json are always written."
+        "Comma-separated outputs among csv, json, xlsx, geojson, gpkg, html, pdf "
+        "(csv and json always; one not built yet is refused): see docs/outputs.md."
     ),
 )
 @click.option(
@@ -430,9 +430,7 @@ def _validate_region(region: Path, allow_outside_files: bool) -> None:
     from deploy_opt.region import validate_region
 
     try:
-        loaded, districts = validate_region(
-            region, allow_outside_files=allow_outside_files
-        )
+        _, districts = validate_region(region, allow_outside_files=allow_outside_files)
     except ScenarioError as exc:
         if exc.warnings:
             _print_issues(exc.warnings, f"{len(exc.warnings)} warning(s):")
@@ -461,9 +459,7 @@ def _solve_region(
     if options["scheduler"] is not None and options["jobs"] != 1:
         _fail("error: give --jobs or --scheduler, not both", EXIT_USAGE)
     try:
-        with (
-            district_bar() if progress_enabled(_quiet(ctx)) else nullcontext()
-        ) as bar:
+        with district_bar() if progress_enabled(_quiet(ctx)) else nullcontext() as bar:
             outcome = run_region(region, out_dir, listener=bar, **options)
     except ScenarioError as exc:
         _print_issues(
@@ -481,6 +477,104 @@ def _solve_region(
         _fail(f"internal error: {exc}", EXIT_INTERNAL)
     if not _quiet(ctx):
         click.echo(region_text(outcome.summary, out_dir, outcome.runtime_s))
+
+
+@cli.command("report")
+@click.argument("run_dir", type=FilePath())
+@click.option(
+    "--out",
+    "out",
+    type=FilePath(),
+    default=None,
+    help="A .html or .pdf file, or a folder for both (default: RUN_DIR).",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["id", "en"]),
+    default=None,
+    help="Language of the report (default: the run's, Indonesian).",
+)
+@click.option("--overwrite", is_flag=True, help="Replace an existing report.")
+@verbosity_options
+@click.pass_context
+def report_command(
+    ctx: click.Context,
+    run_dir: Path,
+    out: Path | None,
+    lang: str | None,
+    overwrite: bool,
+) -> None:
+    """Write the briefing report (report.html, report.pdf) of the run in RUN_DIR.
+
+    RUN_DIR is an output folder of `deploy-opt solve` (stations.csv,
+    roster.csv, summary.json). The report has one page per Polsek for its
+    commander; files are written atomically.
+    """
+    with stops_cleanly():
+        from deploy_opt.export.report import write_report
+        from deploy_opt.export.run_dir import RunDirError
+
+        try:
+            written = write_report(run_dir, out, lang=lang, overwrite=overwrite)
+        except RunDirError as exc:
+            _fail(f"error: {exc}", EXIT_USAGE)
+        except OutputPathError as exc:
+            _fail(f"error: --out: {exc}", EXIT_USAGE)
+        except OutputExistsError as exc:
+            _fail(f"error: {exc}", EXIT_USAGE)
+    if not _quiet(ctx):
+        click.echo(terminal_text("wrote " + ", ".join(str(p) for p in written)))
+
+
+@cli.command("compare")
+@click.argument("run_a", type=FilePath())
+@click.argument("run_b", type=FilePath())
+@click.option(
+    "--out",
+    "out",
+    type=FilePath(),
+    default=None,
+    help="Also write the comparison to this .csv or .json file.",
+)
+@click.option("--overwrite", is_flag=True, help="Replace an existing --out file.")
+@verbosity_options
+@click.pass_context
+def compare_command(
+    ctx: click.Context, run_a: Path, run_b: Path, out: Path | None, overwrite: bool
+) -> None:
+    """Compare two runs: coverage, personnel, travel and every changed assignment.
+
+    Prints the comparison (ending "no changes" when the runs agree) and with
+    --out also writes it as CSV or JSON. Exit code 0 whether or not the runs
+    differ (like `diff`'s 0/1 would clash with 1 = internal error; scripts
+    read `changed` in the JSON), 2 when a folder is not a run or --out is bad.
+    """
+    with stops_cleanly():
+        from deploy_opt.compare import compare_runs
+        from deploy_opt.export.atomic_files import write_files_atomically
+        from deploy_opt.export.run_dir import RunDirError
+
+        suffix = out.suffix.lower() if out is not None else ""
+        if out is not None and suffix not in (".csv", ".json"):
+            _fail(
+                f"error: --out {out}: expected a file name ending in .csv or .json",
+                EXIT_USAGE,
+            )
+        try:
+            comparison = compare_runs(run_a, run_b)
+            if out is not None:
+                content = (
+                    comparison.to_json_bytes()
+                    if suffix == ".json"
+                    else comparison.to_csv_bytes()
+                )
+                write_files_atomically({out: content}, overwrite=overwrite)
+        except RunDirError as exc:
+            _fail(f"error: {exc}", EXIT_USAGE)
+        except (OutputPathError, OutputExistsError) as exc:
+            _fail(f"error: --out: {exc}", EXIT_USAGE)
+    if not _quiet(ctx):
+        click.echo(terminal_text(comparison.to_text()))
 
 
 @cli.command("show-versions")

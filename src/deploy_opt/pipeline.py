@@ -268,5 +268,7 @@ def run(
         coverage=coverage_table(summary),
     )
     if out_dir is not None:
-        write_files(Path(out_dir), outcome.files(chosen, lang=lang), overwrite=overwrite)
+        write_files(
+            Path(out_dir), outcome.files(chosen, lang=lang), overwrite=overwrite
+        )
     return outcome

@@ -116,7 +116,9 @@ class _StageHandler(logging.Handler):
 
     def done(self, stage: str, detail: str = "") -> None:
         now = time.monotonic()
-        text = f" {stage} ({now - self.started:.1f} s)" + (f": {detail}" if detail else "")
+        text = f" {stage} ({now - self.started:.1f} s)" + (
+            f": {detail}" if detail else ""
+        )
         self.console.print(_done_line(text), highlight=False)
         self.started = now
 
@@ -126,7 +128,7 @@ def stage_status(console: Console | None = None) -> Iterator[None]:
     """Show a status line for the running stage of a solve and a line per stage done."""
     console = console or Console(stderr=True)
     with console.status(FIRST_STAGE) as status:
-        handler = _StageHandler(console, lambda text: status.update(text))
+        handler = _StageHandler(console, status.update)
         with _log_above():
             logger.addHandler(handler)
             try:

@@ -14,7 +14,18 @@ from deploy_opt import __version__
 from deploy_opt.cli import MAX_SEED, MAX_WORKERS, cli, terminal_text
 
 VALID = Path(__file__).resolve().parents[1] / "data" / "invalid" / "_valid.yaml"
-HEAVY = {"pandas", "geopandas", "ortools", "scipy", "networkx", "shapely", "numpy"}
+HEAVY = {
+    "pandas",
+    "geopandas",
+    "ortools",
+    "scipy",
+    "networkx",
+    "shapely",
+    "numpy",
+    "rich",
+    "dask",
+    "distributed",
+}
 
 
 def solve_args(out: Path, *options: str) -> list[str]:

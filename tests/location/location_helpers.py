@@ -92,3 +92,9 @@ def check_median(
         assert (load <= np.asarray(capacities) + 1e-9).all()
     assert np.isclose(res.objective, float((w * cost[np.arange(n), a]).sum()))
     assert res.bound <= res.objective + 1e-6
+
+
+def random_costs(seed, n=10, m=6):
+    """Integer costs 1-49 as floats, ``(n, m)``."""
+    rng = np.random.default_rng(seed)
+    return rng.integers(1, 50, size=(n, m)).astype(float)

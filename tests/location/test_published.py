@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from instances import read_orlib_pmed, read_orlib_pmedcap
 
 from deploy_opt.location import p_median
-from deploy_opt.location.instances import read_orlib_pmed, read_orlib_pmedcap
 
 DATA = Path(__file__).parents[2].parent / "shared" / "data"
 needs_data = pytest.mark.skipif(

@@ -37,7 +37,15 @@ Lang = Literal["id", "en"]
 LANGUAGES: tuple[Lang, ...] = ("id", "en")
 
 Writer = Callable[
-    ["Scenario", "ProblemData", "Result", "pd.DataFrame", "pd.DataFrame", dict[str, Any], str],
+    [
+        "Scenario",
+        "ProblemData",
+        "Result",
+        "pd.DataFrame",
+        "pd.DataFrame",
+        dict[str, Any],
+        str,
+    ],
     dict[str, bytes],
 ]
 
@@ -46,6 +54,10 @@ FORMATS: dict[str, str | Writer] = {
     "csv": "deploy_opt.export.formats:csv_files",
     "json": "deploy_opt.export.formats:json_files",
     "xlsx": "deploy_opt.export.xlsx:files",
+    "geojson": "deploy_opt.export.geo_layers:geojson_files",
+    "gpkg": "deploy_opt.export.geo_layers:gpkg_files",
+    "html": "deploy_opt.export.html_map:html_files",
+    "pdf": "deploy_opt.export.report:files",
 }
 
 #: Formats announced for ``--format`` but not built yet: name -> what it will be.
@@ -150,13 +162,13 @@ def output_files(
         raise FormatError(msg)
     files: dict[str, bytes] = {}
     for name in parse_formats(formats):
-        made = writer_of(name)(
-            scenario, data, result, stations, roster, summary, lang
-        )
+        made = writer_of(name)(scenario, data, result, stations, roster, summary, lang)
         for file_name, content in made.items():
             _check_name(file_name, name)
             if file_name in files:
-                msg = f"format {name!r} writes {file_name!r}, which another format wrote"
+                msg = (
+                    f"format {name!r} writes {file_name!r}, which another format wrote"
+                )
                 raise FormatError(msg)
             files[file_name] = content
     return files

@@ -168,25 +168,26 @@ class Places:
         self.base_lonlat = bases[["lon", "lat"]].to_numpy(np.float64)
         self.base_xy = bases[["x", "y"]].to_numpy(np.float64)
 
-    def station_points(self, indices: np.ndarray | None = None) -> np.ndarray:
-        lonlat = (
-            self.station_lonlat if indices is None else self.station_lonlat[indices]
-        )
-        return shapely.points(lonlat)
+    def station_points(self) -> np.ndarray:
+        """A point (lon/lat) per station."""
+        return np.asarray(shapely.points(self.station_lonlat), dtype=object)
 
     def base_points(self, indices: np.ndarray) -> np.ndarray:
-        return shapely.points(self.base_lonlat[indices])
+        """A point (lon/lat) per base of ``indices``."""
+        return np.asarray(shapely.points(self.base_lonlat[indices]), dtype=object)
 
-    def areas(self, point_sets: list[np.ndarray]) -> gpd.GeoSeries:
-        """Buffered convex hull of each set of (x, y) metres, in EPSG:4326."""
-        hulls = [
-            shapely.buffer(
+    def areas(self, point_sets: list[np.ndarray], quad_segs: int = 4) -> gpd.GeoSeries:
+        """Buffered convex hull of each set of (x, y) metres, in EPSG:4326.
+
+        ``quad_segs`` segments draw each quarter circle of the buffer.
+        """
+        hulls = np.empty(len(point_sets), dtype=object)
+        for k, xy in enumerate(point_sets):
+            hulls[k] = shapely.buffer(
                 shapely.convex_hull(shapely.multipoints(xy)),
                 GROUP_BUFFER_M,
-                quad_segs=4,
+                quad_segs=quad_segs,
             )
-            for xy in point_sets
-        ]
         return gpd.GeoSeries(hulls, crs=self.crs).to_crs(WGS84)
 
     def lines(self, starts: np.ndarray, ends: np.ndarray) -> gpd.GeoSeries:

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 import shapely
 import shapely.geometry
-from branca.element import Element
+from branca.element import Element, Figure
 
 from deploy_opt.export.cells import escape_controls
 from deploy_opt.export.geo_layers import Places, assigned_persons, team_labels
@@ -66,9 +66,10 @@ KIND_COLOURS = {
     "kodim": "#00441B",
     "koramil": "#238B45",
     "kelurahan": "#8C6D31",
-    "puskesmas": "#CB181D",
-    "hospital": "#67000D",
+    "puskesmas": "#E7298A",
+    "hospital": "#980043",
 }
+TEAM_COLOUR = "#7B3294"
 OTHER_COLOUR = "#636363"
 BACKGROUND = "#F4F3EF"
 _LEAFLET = ("js_lib_leaflet", "static/js_lib_leaflet")
@@ -87,9 +88,8 @@ _WORDS: dict[str, tuple[str, str]] = {
     "team_size": ("Anggota tim", "Team size"),
     "tps_served": ("TPS dilayani", "TPS served"),
     "headcount": ("Jumlah", "Headcount"),
-    "needed": ("Dibutuhkan", "Needed"),
     "minutes": ("menit", "min"),
-    "id": ("ID", "Id"),
+    "longest": ("terlama", "longest"),
 }
 
 
@@ -162,8 +162,10 @@ def build_map(
     """
     places = Places(scenario, data)
     lonlat = np.vstack([places.station_lonlat, places.base_lonlat])
+    west, south = lonlat.min(axis=0).tolist()
+    east, north = lonlat.max(axis=0).tolist()
     fmap = folium.Map(
-        location=[float(lonlat[:, 1].mean()), float(lonlat[:, 0].mean())],
+        location=[(south + north) / 2, (west + east) / 2],
         zoom_start=12,
         tiles=tiles,
         control_scale=True,
@@ -174,28 +176,31 @@ def build_map(
             "OpenStreetMap", name=_word("osm", lang), overlay=True, show=False
         ).add_to(fmap)
 
-    rosters = _group_rosters(data, result, roster)
     team_ids = team_labels(data, result)
-    script = _page_data(data, result, stations, rosters, team_ids, lang)
-    fmap.get_root().header.add_child(Element(script), name="deploy_data")
-
-    _add_lines(fmap, data, result, places, lang)
+    script = _page_data(data, result, roster, team_ids, lang)
+    _figure(fmap).header.add_child(Element(script), name="deploy_data")
+    # drawn bottom to top
+    _add_lines(fmap, result, places, lang)
     _add_groups(fmap, data, result, places, lang)
-    _add_team_areas(fmap, result, places, team_ids, lang)
+    _add_team_areas(fmap, result, places, lang)
     _add_tps(fmap, data, result, stations, places, lang)
-    _add_bases(fmap, data, result, places, lang)
-    _add_teams(fmap, data, result, places, team_ids, lang)
+    _add_bases(fmap, data, places, lang)
+    _add_teams(fmap, result, places, lang)
     folium.LayerControl(collapsed=False).add_to(fmap)
-    fmap.get_root().html.add_child(
-        Element(_legend(data, stations, summary, lang)), name="deploy_legend"
+    _figure(fmap).html.add_child(
+        Element(_legend(data, result, stations, summary, lang)), name="deploy_legend"
     )
-    fmap.fit_bounds(
-        [
-            [float(lonlat[:, 1].min()), float(lonlat[:, 0].min())],
-            [float(lonlat[:, 1].max()), float(lonlat[:, 0].max())],
-        ]
-    )
+    # straight to the whole plan, without an animation to wait for
+    fit = folium.FitBounds([[south, west], [north, east]])
+    fit.options["animate"] = False
+    fmap.add_child(fit)
     return fmap
+
+
+def _figure(fmap: folium.Map) -> Figure:
+    figure = fmap.get_root()
+    assert isinstance(figure, Figure)
+    return figure
 
 
 def _inline_leaflet(fmap: folium.Map, title: str, lang: str) -> None:
@@ -217,7 +222,7 @@ def _inline_leaflet(fmap: folium.Map, title: str, lang: str) -> None:
     # the mixin would add CDN links for these (Leaflet, jQuery, Bootstrap, ...)
     fmap.default_js = []
     fmap.default_css = []
-    figure = fmap.get_root()
+    figure = _figure(fmap)
     figure.title = f"{_word('title', lang)}: {title}"
     page_css = (
         f".leaflet-container{{background:{BACKGROUND};}}"
@@ -243,41 +248,42 @@ def _person(row: pd.Series) -> str:
     return _text(row["person_id"])
 
 
-def _group_rosters(
-    data: ProblemData, result: Result, roster: pd.DataFrame
-) -> dict[tuple[str, str], list[str]]:
+def _group_rosters(roster: pd.DataFrame) -> dict[tuple[str, str], list[str]]:
     """(group id, agency) -> the persons or slots sent to that group."""
     out: dict[tuple[str, str], list[str]] = {}
     sent = roster[roster["agency"].isin(GROUP_AGENCIES) & (roster["group_id"] != "")]
     for _, row in sent.iterrows():
-        out.setdefault((str(row["group_id"]), str(row["agency"])), []).append(
-            _person(row)
-        )
+        key = (str(row["group_id"]), str(row["agency"]))
+        out.setdefault(key, []).append(_person(row))
     return out
+
+
+def _minutes(seconds: float) -> float:
+    return round(float(seconds) / 60, 1)
 
 
 def _page_data(
     data: ProblemData,
     result: Result,
-    stations: pd.DataFrame,
-    rosters: dict[tuple[str, str], list[str]],
+    roster: pd.DataFrame,
     team_ids: list[str],
     lang: str,
 ) -> str:
-    """The shared data and popup functions of the page, as one script.
+    """The page's shared data and popup functions, as one ``<script>``.
 
-    Groups carry their roster once; each TPS refers to its group by index.
+    Names, rosters and headcounts are written once here; map features refer
+    to them by index (see ``_POPUP_JS``). Every text is HTML-escaped.
     """
     grouping = result.grouping
+    rosters = _group_rosters(roster)
     groups = []
     for g, gid in enumerate(result.group_ids):
-        rung = data.categories[grouping.group_category[g]].ladder[
-            int(grouping.rungs[g])
-        ]
+        category = data.categories[grouping.group_category[g]]
+        rung = category.ladder[int(grouping.rungs[g])]
         groups.append(
             {
                 "id": _text(gid),
-                "c": _text(data.categories[grouping.group_category[g]].name),
+                "c": _text(category.name),
                 "r": _text(rung.text),
                 "n": len(grouping.members[g]),
                 "p": rosters.get((gid, "polri"), []),
@@ -286,39 +292,68 @@ def _page_data(
                 "tn": rung.tni,
             }
         )
+    assigned = assigned_persons(data, result)
+    bases = []
+    for b in range(data.n_bases):
+        counts = [
+            [
+                _text(agency_name(agency, lang)),
+                int(data.headcount[agency][b]),
+                int(assigned[agency][b]),
+            ]
+            for agency in AGENCIES
+            if data.headcount[agency][b] or assigned[agency][b]
+        ]
+        bases.append(
+            {
+                "n": _text(data.base_names[b] or data.base_ids[b]),
+                "id": _text(data.base_ids[b]),
+                "k": _text(data.base_kinds[b]),
+                "h": counts,
+            }
+        )
     teams = result.teams
     team_rows = []
     if teams is not None:
         for k, b in enumerate(teams.sites.tolist()):
+            served = np.flatnonzero(teams.station_team_no == k)
             team_rows.append(
-                {"id": _text(team_ids[k]), "site": _text(data.base_names[b])}
+                {
+                    "id": _text(team_ids[k]),
+                    "b": b,
+                    "z": teams.team_size,
+                    "n": len(served),
+                    "x": _minutes(teams.travel_s[served].max())
+                    if len(served)
+                    else None,
+                }
             )
-    words = {
-        key: _text(value)
-        for key, value in {
-            "group": label("group", lang),
-            "rule": label("rule", lang),
-            "category": label("category", lang),
-            "polri": agency_name("polri", lang),
-            "tni": agency_name("tni", lang),
-            "linmas": agency_name("linmas", lang),
-            "team": agency_name("medis_team", lang),
-            "referral": label("referral", lang),
-            "covered": label("covered", lang),
-            "not_covered": _word("not_covered", lang),
-            "reason": label("reason", lang),
-            "none": _word("none", lang),
-            "minutes": _word("minutes", lang),
-            "tps": label("tps_count", lang),
-            "needed": _word("needed", lang),
-        }.items()
+    payload = {
+        "w": _popup_words(lang),
+        "agency": {a: _text(agency_name(a, lang)) for a in AGENCIES},
+        "kel": [_text(name) for name in data.kelurahan_names],
+        "bases": bases,
+        "groups": groups,
+        "teams": team_rows,
     }
-    payload = json.dumps(
-        {"w": words, "groups": groups, "teams": team_rows},
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
-    return f"<script>var DEPLOY={_script_safe(payload)};{_POPUP_JS}</script>"
+    text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+    return f"<script>var DEPLOY={_script_safe(text)};{_POPUP_JS}</script>"
+
+
+def _popup_words(lang: str) -> dict[str, str]:
+    words = {
+        "group": label("group", lang),
+        "rule": label("rule", lang),
+        "category": label("category", lang),
+        "team": agency_name("medis_team", lang),
+        "referral": label("referral", lang),
+        "covered": label("covered", lang),
+        "assigned": label("assigned", lang),
+        "reserve": label("reserve", lang),
+        "tps": label("tps_count", lang),
+        **{key: _word(key, lang) for key in _WORDS},
+    }
+    return {key: _text(value) for key, value in words.items()}
 
 
 def _script_safe(payload: str) -> str:
@@ -332,50 +367,77 @@ def _script_safe(payload: str) -> str:
     )
 
 
-#: Popup builders; every value in DEPLOY and the feature properties is escaped.
+#: Popup builders. Every text in DEPLOY and in the features' properties is
+#: already HTML-escaped; numbers are numbers.
 _POPUP_JS = """
 function deployRows(rows){return '<table class="deploy-popup">'+rows.map(function(r){
 return '<tr><th>'+r[0]+'</th><td>'+r[1]+'</td></tr>';}).join('')+'</table>';}
 function deployList(items){return items.length?items.join('<br>'):DEPLOY.w.none;}
-function deployTpsPopup(p){var w=DEPLOY.w,g=DEPLOY.groups[p.g];
+function deployMin(x){return x+' '+DEPLOY.w.minutes;}
+function deployTps(p){var w=DEPLOY.w,a=DEPLOY.agency,g=DEPLOY.groups[p.g],t=DEPLOY.teams[p.tm];
+var posts=(p.lp||[]).map(function(b){return DEPLOY.bases[b].n;}).join(', ');
 var rows=[[w.category,g.c],[w.group,g.id+' ('+g.n+' TPS, '+w.rule+' '+g.r+')'],
-[w.polri,deployList(g.p)],[w.tni,deployList(g.t)],
-[w.linmas,p.l+(p.lp?' ('+p.lp+')':'')],
-[w.team,p.tm>=0?DEPLOY.teams[p.tm].id+' &middot; '+DEPLOY.teams[p.tm].site+' ('+p.tmm+' '+w.minutes+')':w.none],
-[w.referral,p.m||w.none]];
+[a.polri,deployList(g.p)],[a.tni,deployList(g.t)],
+[a.linmas,p.l+(posts?' ('+posts+')':'')],
+[w.team,t?t.id+' &middot; '+DEPLOY.bases[t.b].n+' ('+deployMin(p.tmm)+')':w.none],
+[w.referral,p.m>=0?DEPLOY.bases[p.m].n+' ('+deployMin(p.mm)+')':w.none]];
 rows.push(p.ok?[w.covered,'&#10003;']:[w.not_covered,p.why]);
-return '<b>TPS '+p.s+'</b><br>'+p.k+deployRows(rows);}
-function deployGroupPopup(p){var w=DEPLOY.w,g=DEPLOY.groups[p.g];
+return '<b>TPS '+p.s+'</b><br>'+DEPLOY.kel[p.k]+deployRows(rows);}
+function deployGroup(p){var w=DEPLOY.w,a=DEPLOY.agency,g=DEPLOY.groups[p.g];
 return '<b>'+g.id+'</b>'+deployRows([[w.category,g.c],[w.rule,g.r],[w.tps,g.n],
-[w.polri+' ('+g.p.length+'/'+g.pn+')',deployList(g.p)],
-[w.tni+' ('+g.t.length+'/'+g.tn+')',deployList(g.t)]]);}
+[a.polri+' ('+g.p.length+'/'+g.pn+')',deployList(g.p)],
+[a.tni+' ('+g.t.length+'/'+g.tn+')',deployList(g.t)]]);}
+function deployBase(p){var w=DEPLOY.w,b=DEPLOY.bases[p.b];
+return '<b>'+b.n+'</b><br>'+b.id+' &middot; '+b.k+deployRows([['',w.headcount+' / '+w.assigned+' / '+w.reserve]]
+.concat(b.h.map(function(h){return [h[0],h[1]+' / '+h[2]+' / '+Math.max(h[1]-h[2],0)];})));}
+function deployTeam(p){var w=DEPLOY.w,t=DEPLOY.teams[p.t];
+return '<b>'+t.id+'</b><br>'+DEPLOY.bases[t.b].n+deployRows([[w.team_size,t.z],
+[w.tps_served,t.n+(t.x===null?'':' ('+w.longest+' '+deployMin(t.x)+')')]]);}
+function deployLine(p){var g=DEPLOY.groups[p.g];
+return DEPLOY.agency[p.a]+': '+p.n+' &middot; '+DEPLOY.bases[p.b].n+' &rarr; '+g.id+' ('+deployMin(p.t)+')';}
 """
 
-_BIND_TPS = folium.JsCode(
-    "function(feature, layer){layer.bindTooltip('TPS '+feature.properties.s);"
-    "layer.bindPopup(function(){return deployTpsPopup(feature.properties);},"
-    "{maxWidth:380});}"
-)
-_BIND_GROUP = folium.JsCode(
-    "function(feature, layer){layer.bindPopup(function(){"
-    "return deployGroupPopup(feature.properties);},{maxWidth:380});}"
-)
-_BIND_HTML = folium.JsCode(
-    "function(feature, layer){layer.bindPopup(feature.properties.popup,{maxWidth:380});}"
-)
+
+def _bind(function: str, tooltip: str = "") -> folium.JsCode:
+    """``onEachFeature`` code binding the popup built by ``function``."""
+    return folium.JsCode(
+        "function(feature, layer){"
+        + (f"layer.bindTooltip({tooltip});" if tooltip else "")
+        + f"layer.bindPopup(function(){{return {function}(feature.properties);}},"
+        "{maxWidth:400});}"
+    )
 
 
 def _collection(features: list[dict[str, Any]]) -> dict[str, Any]:
     return {"type": "FeatureCollection", "features": features}
 
 
-def _point(index: int, lon: float, lat: float, props: dict[str, Any]) -> dict[str, Any]:
+def _point(index: int, lonlat: np.ndarray, props: dict[str, Any]) -> dict[str, Any]:
+    lon, lat = lonlat.tolist()
     return {
         "type": "Feature",
         "id": index,
         "properties": props,
         "geometry": {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]},
     }
+
+
+def _shapes(
+    geometries: Any, props: list[dict[str, Any]], decimals: int = 6
+) -> list[dict[str, Any]]:
+    """GeoJSON features of lines or polygons, coordinates rounded."""
+    features = []
+    for k, (shape, prop) in enumerate(zip(geometries, props, strict=True)):
+        rounded = shapely.transform(shape, lambda xy: np.round(xy, decimals))
+        features.append(
+            {
+                "type": "Feature",
+                "id": k,
+                "properties": prop,
+                "geometry": shapely.geometry.mapping(rounded),
+            }
+        )
+    return features
 
 
 def _category_colour(c: int) -> str:
@@ -390,16 +452,17 @@ def _add_tps(
     places: Places,
     lang: str,
 ) -> None:
-    """One layer per category; uncovered TPS get a thick red ring."""
+    """One layer per category, the riskiest drawn last (on top); a TPS not
+    covered gets a thick red ring."""
     details = _tps_details(data, result, stations, lang)
-    covered = stations["covered"].to_numpy(bool)
-    for c, rule in enumerate(data.categories):
+    order = sorted(range(len(data.categories)), key=lambda c: data.categories[c].weight)
+    for c in order:
+        rule = data.categories[c]
         members = np.flatnonzero(data.station_category == c)
         if len(members) == 0:
             continue
         features = [
-            _point(int(i), *places.station_lonlat[i].tolist(), details[i])
-            for i in members
+            _point(int(i), places.station_lonlat[i], details[i]) for i in members
         ]
         colour = _category_colour(c)
 
@@ -414,27 +477,27 @@ def _add_tps(
                 "className": TPS_CLASS if ok else f"{TPS_CLASS} {UNCOVERED_CLASS}",
             }
 
-        n_open = int((~covered[members]).sum())
+        n_open = sum(1 for f in features if not f["properties"]["ok"])
         name = f"TPS {_text(rule.name)} ({len(members)}"
         name += f", {n_open} &#10007;)" if n_open else ")"
         folium.GeoJson(
             _collection(features),
             name=name,
-            marker=folium.CircleMarker(radius=5),
+            marker=folium.CircleMarker(radius=4),
             style_function=style,
-            on_each_feature=_BIND_TPS,
+            on_each_feature=_bind("deployTps", "'TPS '+feature.properties.s"),
         ).add_to(fmap)
 
 
 def _tps_details(
     data: ProblemData, result: Result, stations: pd.DataFrame, lang: str
 ) -> list[dict[str, Any]]:
-    """Short popup properties of each TPS (read by ``_POPUP_JS``)."""
-    posts: dict[int, list[str]] = {}
+    """Short properties of each TPS, read by ``deployTps`` (``_POPUP_JS``)."""
+    posts: dict[int, list[int]] = {}
     for b, i in zip(
         result.linmas.base.tolist(), result.linmas.station.tolist(), strict=True
     ):
-        posts.setdefault(i, []).append(_text(data.base_names[b] or data.base_ids[b]))
+        posts.setdefault(i, []).append(b)
     reasons: dict[str, list[str]] = {}
     for shortfall in result.shortfalls:
         why = _text(
@@ -445,42 +508,43 @@ def _tps_details(
             reasons.setdefault(station_id, []).append(why)
     teams = result.teams
     medical = result.medical
-    minutes = _word("minutes", lang)
     covered = stations["covered"].to_numpy(bool)
     linmas = stations["linmas"].to_numpy(np.int64)
     details = []
     for i, station_id in enumerate(data.station_ids):
         site = int(medical.base[i])
         team = -1 if teams is None else int(teams.station_team_no[i])
-        details.append(
-            {
-                "s": _text(station_id),
-                "k": _text(data.kelurahan_names[data.station_kelurahan[i]]),
-                "g": int(result.grouping.station_group[i]),
-                "l": int(linmas[i]),
-                "lp": ", ".join(posts.get(i, [])),
-                "tm": team,
-                "tmm": round(float(teams.travel_s[i]) / 60, 1)
-                if team >= 0 and teams is not None
-                else 0,
-                "m": (
-                    f"{_text(data.base_names[site] or data.base_ids[site])} "
-                    f"({round(float(medical.travel_s[i]) / 60, 1)} {minutes})"
-                    if site >= 0
-                    else ""
-                ),
-                "ok": int(covered[i]),
-                "why": "<br>".join(reasons.get(station_id, [])),
-            }
-        )
+        props: dict[str, Any] = {
+            "s": _text(station_id),
+            "k": int(data.station_kelurahan[i]),
+            "g": int(result.grouping.station_group[i]),
+            "l": int(linmas[i]),
+            "m": site,
+            "ok": int(covered[i]),
+        }
+        if i in posts:
+            props["lp"] = posts[i]
+        if site >= 0:
+            props["mm"] = _minutes(medical.travel_s[i])
+        if team >= 0 and teams is not None:
+            props["tm"] = team
+            props["tmm"] = _minutes(teams.travel_s[i])
+        if not covered[i]:
+            props["why"] = "<br>".join(reasons.get(station_id, []))
+        details.append(props)
     return details
 
 
 def _legend(
-    data: ProblemData, stations: pd.DataFrame, summary: dict[str, Any], lang: str
+    data: ProblemData,
+    result: Result,
+    stations: pd.DataFrame,
+    summary: dict[str, Any],
+    lang: str,
 ) -> str:
-    """A box with the scenario, coverage and the colour of each category."""
+    """A box with the scenario, status, coverage and each category's colour."""
     coverage = summary.get("coverage")
+    teams = 0 if result.teams is None else result.teams.placed
     lines = [
         f"<b>{_text(summary.get('scenario', ''))}</b>",
         f"{_text(label('status', lang))}: {_text(summary.get('status', ''))}",
@@ -491,8 +555,19 @@ def _legend(
         n = int((data.station_category == c).sum())
         if n:
             lines.append(
-                f'<i style="background:{_category_colour(c)}"></i>{_text(rule.name)} ({n})'
+                f'<i style="background:{_category_colour(c)}"></i>'
+                f"{_text(rule.name)} ({n})"
             )
+    for kind in sorted(set(data.base_kinds)):
+        colour = KIND_COLOURS.get(kind, OTHER_COLOUR)
+        lines.append(
+            f'<i style="background:{colour};border-radius:0"></i>{_text(kind)}'
+        )
+    if teams:
+        lines.append(
+            f'<i style="background:#fff;border:3px solid {TEAM_COLOUR}"></i>'
+            f"{_text(label('teams', lang))} ({teams})"
+        )
     open_tps = int((~stations["covered"].to_numpy(bool)).sum())
     if open_tps:
         lines.append(
@@ -509,7 +584,7 @@ def _add_groups(
     grouping = result.grouping
     if grouping.n_groups == 0:
         return
-    areas = places.areas([places.station_xy[m] for m in grouping.members])
+    areas = places.areas([places.station_xy[m] for m in grouping.members], quad_segs=2)
     props = [
         {"g": g, "c": int(grouping.group_category[g])} for g in range(grouping.n_groups)
     ]
@@ -523,37 +598,17 @@ def _add_groups(
         }
 
     folium.GeoJson(
-        _collection(_polygon_features(areas.to_numpy(), props)),
+        _collection(_shapes(areas.to_numpy(), props, decimals=5)),
         name=_text(_word("group_areas", lang)) + f" ({grouping.n_groups})",
         style_function=style,
-        on_each_feature=_BIND_GROUP,
+        on_each_feature=_bind("deployGroup"),
     ).add_to(fmap)
 
 
-def _polygon_features(areas: Any, props: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """GeoJSON features of polygons (coordinates to 6 decimals, ~0.1 m)."""
-    features = []
-    for k, (shape, prop) in enumerate(zip(areas, props, strict=True)):
-        rounded = shapely.transform(shape, lambda xy: np.round(xy, 6))
-        features.append(
-            {
-                "type": "Feature",
-                "id": k,
-                "properties": prop,
-                "geometry": shapely.geometry.mapping(rounded),
-            }
-        )
-    return features
-
-
 def _add_team_areas(
-    fmap: folium.Map,
-    result: Result,
-    places: Places,
-    team_ids: list[str],
-    lang: str,
+    fmap: folium.Map, result: Result, places: Places, lang: str
 ) -> None:
-    """Hull of each team's site and TPS (hidden at first)."""
+    """The hull of each team's site and TPS (hidden at first)."""
     teams = result.teams
     if teams is None or teams.placed == 0:
         return
@@ -562,68 +617,37 @@ def _add_team_areas(
         [
             np.vstack([places.base_xy[[b]], places.station_xy[s]])
             for b, s in zip(teams.sites.tolist(), served, strict=True)
-        ]
+        ],
+        quad_segs=2,
     )
-    props = [
-        {"popup": f"<b>{_text(team_ids[k])}</b><br>{len(s)} TPS"}
-        for k, s in enumerate(served)
-    ]
     folium.GeoJson(
-        _collection(_polygon_features(areas.to_numpy(), props)),
+        _collection(
+            _shapes(areas.to_numpy(), [{"t": k} for k in range(teams.placed)], 5)
+        ),
         name=_text(_word("team_areas", lang)),
         style_function=lambda _: {
-            "color": KIND_COLOURS["puskesmas"],
+            "color": TEAM_COLOUR,
             "weight": 1,
             "dashArray": "4 4",
             "fillOpacity": 0.05,
-            "className": TEAM_CLASS + "-area",
+            "className": f"{TEAM_CLASS}-area",
         },
-        on_each_feature=_BIND_HTML,
+        on_each_feature=_bind("deployTeam"),
         show=False,
     ).add_to(fmap)
 
 
-def _headcount_table(data: ProblemData, result: Result, b: int, lang: str) -> str:
-    assigned = assigned_persons(data, result)
-    rows = [
-        f"<tr><th></th><th>{_text(_word('headcount', lang))}</th>"
-        f"<th>{_text(label('assigned', lang))}</th>"
-        f"<th>{_text(label('reserve', lang))}</th></tr>"
+def _add_bases(fmap: folium.Map, data: ProblemData, places: Places, lang: str) -> None:
+    """Every base, coloured by kind (popup: headcount, assigned, reserve)."""
+    features = [
+        _point(b, places.base_lonlat[b], {"b": b, "k": data.base_kinds[b]})
+        for b in range(data.n_bases)
     ]
-    for agency in AGENCIES:
-        have = int(data.headcount[agency][b])
-        sent = int(assigned[agency][b])
-        if have or sent:
-            rows.append(
-                f"<tr><th>{_text(agency_name(agency, lang))}</th><td>{have}</td>"
-                f"<td>{sent}</td><td>{max(have - sent, 0)}</td></tr>"
-            )
-    return '<table class="deploy-popup">' + "".join(rows) + "</table>"
-
-
-def _add_bases(
-    fmap: folium.Map, data: ProblemData, result: Result, places: Places, lang: str
-) -> None:
-    """Every base, coloured by kind, with headcount, assigned and reserve."""
-    features = []
-    for b in range(data.n_bases):
-        popup = (
-            f"<b>{_text(data.base_names[b] or data.base_ids[b])}</b><br>"
-            f"{_text(data.base_ids[b])} &middot; {_text(data.base_kinds[b])}"
-            + _headcount_table(data, result, b, lang)
-        )
-        features.append(
-            _point(
-                b,
-                *places.base_lonlat[b].tolist(),
-                {"popup": popup, "kind": data.base_kinds[b]},
-            )
-        )
 
     def style(feature: dict[str, Any]) -> dict[str, Any]:
         return {
             "fill": True,
-            "fillColor": KIND_COLOURS.get(feature["properties"]["kind"], OTHER_COLOUR),
+            "fillColor": KIND_COLOURS.get(feature["properties"]["k"], OTHER_COLOUR),
             "fillOpacity": 1.0,
             "color": "#FFFFFF",
             "weight": 2,
@@ -633,58 +657,36 @@ def _add_bases(
     folium.GeoJson(
         _collection(features),
         name=_text(_word("bases", lang)) + f" ({data.n_bases})",
-        marker=folium.CircleMarker(radius=7),
+        marker=folium.CircleMarker(radius=5),
         style_function=style,
-        on_each_feature=_BIND_HTML,
+        on_each_feature=_bind("deployBase", "DEPLOY.bases[feature.properties.b].n"),
     ).add_to(fmap)
 
 
-def _add_teams(
-    fmap: folium.Map,
-    data: ProblemData,
-    result: Result,
-    places: Places,
-    team_ids: list[str],
-    lang: str,
-) -> None:
+def _add_teams(fmap: folium.Map, result: Result, places: Places, lang: str) -> None:
     """A ring around each base that fields a mobile medical team."""
     teams = result.teams
     if teams is None or teams.placed == 0:
         return
-    minutes = _word("minutes", lang)
-    features = []
-    for k, b in enumerate(teams.sites.tolist()):
-        served = np.flatnonzero(teams.station_team_no == k)
-        worst = (
-            f" ({label('max_minutes', lang)}: {float(teams.travel_s[served].max()) / 60:.1f} {minutes})"
-            if len(served)
-            else ""
-        )
-        popup = (
-            f"<b>{_text(team_ids[k])}</b><br>{_text(data.base_names[b] or data.base_ids[b])}"
-            + '<table class="deploy-popup">'
-            + f"<tr><th>{_text(_word('team_size', lang))}</th><td>{teams.team_size}</td></tr>"
-            + f"<tr><th>{_text(_word('tps_served', lang))}</th><td>{len(served)}{_text(worst)}</td></tr>"
-            + "</table>"
-        )
-        features.append(_point(k, *places.base_lonlat[b].tolist(), {"popup": popup}))
+    features = [
+        _point(k, places.base_lonlat[b], {"t": k})
+        for k, b in enumerate(teams.sites.tolist())
+    ]
     folium.GeoJson(
         _collection(features),
         name=_text(label("teams", lang)) + f" ({teams.placed})",
-        marker=folium.CircleMarker(radius=11),
+        marker=folium.CircleMarker(radius=10),
         style_function=lambda _: {
-            "color": KIND_COLOURS["puskesmas"],
+            "color": TEAM_COLOUR,
             "weight": 3,
             "fill": False,
             "className": TEAM_CLASS,
         },
-        on_each_feature=_BIND_HTML,
+        on_each_feature=_bind("deployTeam"),
     ).add_to(fmap)
 
 
-def _add_lines(
-    fmap: folium.Map, data: ProblemData, result: Result, places: Places, lang: str
-) -> None:
+def _add_lines(fmap: folium.Map, result: Result, places: Places, lang: str) -> None:
     """Police and TNI lines base -> centre of the group (hidden at first)."""
     grouping = result.grouping
     centres = [places.station_xy[m].mean(axis=0) for m in grouping.members]
@@ -703,19 +705,11 @@ def _add_lines(
             starts.append(places.base_xy[b])
             ends.append(centres[g])
             props.append(
-                {
-                    "a": agency,
-                    "popup": (
-                        f"{_text(agency_name(agency, lang))}: {count} &middot; "
-                        f"{_text(data.base_names[b] or data.base_ids[b])} &rarr; "
-                        f"{_text(result.group_ids[g])} ({travel / 60:.1f} {_word('minutes', lang)})"
-                    ),
-                }
+                {"a": agency, "b": b, "g": g, "n": count, "t": _minutes(travel)}
             )
     if not starts:
         return
     lines = places.lines(np.array(starts), np.array(ends)).to_numpy()
-    features = _polygon_features(lines, props)
 
     def style(feature: dict[str, Any]) -> dict[str, Any]:
         police = feature["properties"]["a"] == "polri"
@@ -727,9 +721,9 @@ def _add_lines(
         }
 
     folium.GeoJson(
-        _collection(features),
-        name=_text(_word("lines", lang)) + f" ({len(features)})",
+        _collection(_shapes(lines, props)),
+        name=_text(_word("lines", lang)) + f" ({len(props)})",
         style_function=style,
-        on_each_feature=_BIND_HTML,
+        on_each_feature=_bind("deployLine"),
         show=False,
     ).add_to(fmap)

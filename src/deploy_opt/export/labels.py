@@ -30,11 +30,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "lat": ("Lintang", "Latitude"),
     "partners": ("Rekan", "Partners"),
     "travel": ("Waktu tempuh (menit)", "Travel (min)"),
-    "shift": ("Tugas", "Shift"),
     # row values
     "reserve": ("Cadangan", "Reserve"),
     "referral": ("Faskes rujukan", "Referral facility"),
-    "deployed": ("H-1 s.d. H+1", "H-1 to H+1"),
     # summary sheet
     "scenario": ("Skenario", "Scenario"),
     "status": ("Status", "Status"),
@@ -159,7 +157,9 @@ _REASONS: list[tuple[re.Pattern[str], str]] = [
         "(terdekat: {name}, {min} menit)",
     ),
     (
-        re.compile(r"^no base with (?P<word>police|TNI|Linmas|medical) serves (?P<place>.+)$"),
+        re.compile(
+            r"^no base with (?P<word>police|TNI|Linmas|medical) serves (?P<place>.+)$"
+        ),
         "tidak ada markas dengan personel {word} yang melayani {place}",
     ),
     (

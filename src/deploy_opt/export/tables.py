@@ -64,9 +64,9 @@ def stations_table(
 ) -> pd.DataFrame:
     """One row per TPS: its group, staff, medical link, coverage and shortfalls.
 
-    ``places`` is the scenario's station table (``Scenario.stations``, in the
-    order of ``data.station_ids``); it gives the columns ``lon, lat,
-    tps_number, address``, which stay empty without it.
+    ``places`` is the scenario's station table (``Scenario.stations``, in any
+    order); it gives the columns ``lon, lat, tps_number, address``, which
+    stay empty without it.
     """
     reasons: dict[str, list[str]] = {}
     for shortfall in result.shortfalls:
@@ -126,9 +126,7 @@ def stations_table(
     )
 
 
-def _place_columns(
-    data: ProblemData, places: pd.DataFrame | None
-) -> dict[str, object]:
+def _place_columns(data: ProblemData, places: pd.DataFrame | None) -> dict[str, object]:
     """Coordinates (WGS84), TPS number and address of each TPS, where given."""
     n = data.n_stations
     if places is None:
@@ -138,9 +136,10 @@ def _place_columns(
             "tps_number": [""] * n,
             "address": [""] * n,
         }
-    if tuple(places["id"]) != data.station_ids:
-        msg = "places must be the scenario's station table, in the order of the plan"
+    if set(places["id"]) != set(data.station_ids) or len(places) != n:
+        msg = "places must be the scenario's station table (the plan's TPS)"
         raise ValueError(msg)
+    places = places.set_index("id").loc[list(data.station_ids)].reset_index()
 
     def text(column: str) -> list[str]:
         if column not in places:
@@ -246,7 +245,9 @@ def roster_table(data: ProblemData, result: Result) -> pd.DataFrame:
     roster = pd.DataFrame(rows, columns=ROSTER_COLUMNS[:_SLOT_FIELDS])
     base_of = {safe_text(b): i for i, b in enumerate(data.base_ids)}
     index = [base_of[u] for u in roster["unit_id"]]
-    roster["unit_name"] = [safe_text(data.base_names[b] or data.base_ids[b]) for b in index]
+    roster["unit_name"] = [
+        safe_text(data.base_names[b] or data.base_ids[b]) for b in index
+    ]
     roster["unit_kind"] = [data.base_kinds[b] for b in index]
     if data.cross_jurisdiction_s is not None:
         # only under `solver.jurisdiction: penalised` (the column would be
@@ -358,9 +359,7 @@ def coverage_table(summary: dict[str, Any]) -> pd.DataFrame:
         row = {"category": name, **cov}
         row["ladder"] = "; ".join(str(rule) for rule in cov.get("ladder", ()))
         rows.append(row)
-    extra = [
-        c for c in ("medical_team_within_threshold",) if any(c in r for r in rows)
-    ]
+    extra = [c for c in ("medical_team_within_threshold",) if any(c in r for r in rows)]
     return pd.DataFrame(rows, columns=[*COVERAGE_COLUMNS, *extra])
 
 

@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import io
 import math
+import re
+import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -37,7 +39,6 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from deploy_opt.export.cells import escape_controls, safe_text
 from deploy_opt.export.labels import agency_name, label, translate_reason
@@ -47,6 +48,9 @@ if TYPE_CHECKING:
     from deploy_opt.problem import ProblemData
     from deploy_opt.result import Result
     from deploy_opt.scenario import Scenario
+
+#: openpyxl's write-only worksheet (its type stubs lack the page-setup attributes).
+Sheet = Any
 
 FILE_NAME = "plan.xlsx"
 #: Excel's limit on the length of a sheet name, and the characters it forbids.
@@ -69,7 +73,6 @@ UNIT_COLUMNS = (
     "lat",
     "partners",
     "travel",
-    "shift",
 )
 _WIDTH = {"lon": 11, "lat": 11, "no": 6, "travel": 12}
 _BOLD = Font(bold=True)
@@ -127,9 +130,39 @@ def workbook_bytes(
             breaks[:-1],
             lang,
         )
+    book.properties.creator = "deploy_opt"
+    book.properties.title = safe_text(summary["scenario"])
     buffer = io.BytesIO()
     book.save(buffer)
-    return buffer.getvalue()
+    return reproducible_zip(buffer.getvalue())
+
+
+#: Every date inside the workbook (file times, created/modified): the zip epoch.
+FIXED_DATE = (1980, 1, 1, 0, 0, 0)
+_CORE = "docProps/core.xml"
+_CORE_DATE = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
+
+
+def reproducible_zip(content: bytes) -> bytes:
+    """``content`` (an XLSX) with fixed dates, so a plan gives the same bytes.
+
+    openpyxl stamps the save time into ``docProps/core.xml`` and into every
+    zip entry; both become :data:`FIXED_DATE`, entries keep their order.
+    """
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(content)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for entry in source.infolist():
+            data = source.read(entry)
+            if entry.filename == _CORE:
+                data = _CORE_DATE.sub(rb"\g<1>1980-01-01T00:00:00Z\g<2>", data)
+            info = zipfile.ZipInfo(entry.filename, date_time=FIXED_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            target.writestr(info, data)
+    return out.getvalue()
 
 
 @dataclass
@@ -166,16 +199,20 @@ def unit_rows(
         (the roster and the plan disagree: a bug).
     """
     place = _Places(stations)
-    groups = {gid: m for gid, m in zip(result.group_ids, result.grouping.members, strict=True)}
+    groups = dict(zip(result.group_ids, result.grouping.members, strict=True))
     teams = team_members(data, result)
     slots = [
         _slot_label(str(p), str(u))
         for p, u in zip(roster["person_id"], roster["unit_id"], strict=True)
     ]
+    agencies = roster["agency"].tolist()
+    group_ids = roster["group_id"].tolist()
+    shifts = roster["shift"].tolist()
+    travel = roster["travel_minutes"].tolist()
     targets: list[np.ndarray] = []
     crew: dict[tuple[str, object], list[int]] = {}
     for r, (agency, group_id, ids, shift) in enumerate(
-        zip(roster["agency"], roster["group_id"], roster["station_ids"], roster["shift"], strict=True)
+        zip(agencies, group_ids, roster["station_ids"], shifts, strict=True)
     ):
         key: tuple[str, object] | None = None
         if shift == RESERVE_SHIFT:
@@ -206,29 +243,34 @@ def unit_rows(
     for r, unit in enumerate(roster["unit_id"]):
         by_unit.setdefault(str(unit), []).append(r)
     referral: dict[str, list[int]] = {}
+    medical_minutes = stations["medical_minutes"].tolist()
     for i, site in enumerate(stations["medical_site_id"]):
         if site:
             referral.setdefault(str(site), []).append(i)
 
     reserve = label("reserve", lang)
-    deployed = label("deployed", lang)
-    agency_labels = {a: agency_name(a, lang) for a in ("polri", "tni", "linmas", "medis")}
+    agency_labels = {
+        a: agency_name(a, lang) for a in ("polri", "tni", "linmas", "medis")
+    }
 
     def person_rows(indices: Iterable[int]) -> list[list[Any]]:
         out: list[list[Any]] = []
         for r in indices:
-            agency = roster.at[r, "agency"]
-            is_reserve = roster.at[r, "shift"] == RESERVE_SHIFT
+            agency = agencies[r]
+            is_reserve = shifts[r] == RESERVE_SHIFT
+            person, partner = slots[r], partners[r]
+            if agency == "medis" and not is_reserve:
+                # a mobile team travels together: one row per team x TPS
+                team = crew[("team", group_ids[r])]
+                if r != team[0]:
+                    continue
+                person, partner = ", ".join(slots[o] for o in team), ""
             head = [
-                slots[r],
+                person,
                 agency_labels.get(agency, agency),
-                reserve if is_reserve else roster.at[r, "group_id"],
+                reserve if is_reserve else group_ids[r],
             ]
-            tail = [
-                partners[r],
-                _number(roster.at[r, "travel_minutes"]),
-                reserve if is_reserve else deployed,
-            ]
+            tail = [partner, _number(travel[r])]
             if len(targets[r]) == 0:
                 out.append([len(out) + 1, *head, "", *place.blank(), *tail])
             for i in targets[r]:
@@ -246,14 +288,14 @@ def unit_rows(
         unit_id = safe_text(data.base_ids[b])
         name = data.base_names[b] or data.base_ids[b]
         rows = by_unit.get(unit_id, [])
-        if base_of.get(unit_id) != b:  # two ids alike once made safe: the first keeps them
+        if (
+            base_of.get(unit_id) != b
+        ):  # two ids alike once made safe: the first keeps them
             rows = []
-        own = [r for r in rows if roster.at[r, "agency"] != "linmas"]
-        posts = [r for r in rows if roster.at[r, "agency"] == "linmas"]
+        own = [r for r in rows if agencies[r] != "linmas"]
+        posts = [r for r in rows if agencies[r] == "linmas"]
         if posts:
-            linmas.append(
-                (name, [[name, *row] for row in person_rows(posts)])
-            )
+            linmas.append((name, [[name, *row] for row in person_rows(posts)]))
         linked = referral.get(unit_id, []) if base_of.get(unit_id) == b else []
         if not own and not linked:
             continue
@@ -268,8 +310,7 @@ def unit_rows(
                     label("referral", lang),
                     *place.row(i),
                     "",
-                    _number(stations.at[i, "medical_minutes"]),
-                    "",
+                    _number(medical_minutes[i]),
                 ]
             )
         units.append(unit)
@@ -405,7 +446,7 @@ def _cut(text: str, limit: int) -> str:
     return "".join(out).rstrip("' ")
 
 
-def _cell(sheet: WriteOnlyWorksheet, value: Any, font: Font | None = None) -> Any:
+def _cell(sheet: Sheet, value: Any, font: Font | None = None) -> Any:
     """A cell: text made safe and stored as text; numbers as numbers."""
     if isinstance(value, str):
         cell = WriteOnlyCell(sheet, value=safe_text(value))
@@ -422,7 +463,7 @@ def _header_text(text: str) -> str:
     return safe_text(text).replace("&", "&&")
 
 
-def _printable(sheet: WriteOnlyWorksheet, title: str, lang: str) -> None:
+def _printable(sheet: Sheet, title: str, lang: str) -> None:
     setup = sheet.page_setup
     setup.paperSize = "9"  # A4
     setup.orientation = "landscape"
@@ -434,7 +475,7 @@ def _printable(sheet: WriteOnlyWorksheet, title: str, lang: str) -> None:
 
 
 def _table_sheet(
-    sheet: WriteOnlyWorksheet,
+    sheet: Sheet,
     title: str,
     headers: list[str],
     rows: list[list[Any]],
@@ -473,13 +514,15 @@ def _width(header: str, values: list[Any]) -> float:
 
 
 def _summary_sheet(
-    sheet: WriteOnlyWorksheet,
+    sheet: Sheet,
     summary: dict[str, Any],
     sheets: list[tuple[str, Unit]],
     lang: str,
 ) -> None:
     """Headline, status, coverage, personnel, medical cover, shortfalls, units."""
-    for column, width in zip("ABCDEFGHIJ", (34, 22, 26, 12, 30, 70, 12, 12, 12, 14), strict=True):
+    for column, width in zip(
+        "ABCDEFGHIJ", (34, 22, 26, 12, 30, 70, 12, 12, 12, 14), strict=True
+    ):
         sheet.column_dimensions[column].width = width
     _printable(sheet, summary["scenario"], lang)
 

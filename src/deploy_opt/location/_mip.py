@@ -1,14 +1,11 @@
-"""Thin wrapper around HiGHS (through :func:`scipy.optimize.milp`).
+"""Thin wrapper around HiGHS for the location MIPs.
 
-HiGHS is deterministic for a given model, so results do not depend on threads or
-timing except where the time limit cuts the search. SciPy is already a runtime
-dependency of deploy_opt, so the exact phase adds none.
-
-A *start* solution (MIP warm start) is not accepted by ``scipy.optimize.milp``.
-When one is given, the HiGHS binding that SciPy ships
-(``scipy.optimize._highspy._core``, a private module) is driven directly so that
-``setSolution`` can pass it; if that module is missing or fails, the model is
-solved by ``milp`` without the start (same result, only slower to improve).
+Without a start solution the model goes through :func:`scipy.optimize.milp`.
+With one (a MIP warm start, which ``milp`` does not accept) it goes through the
+official binding (:mod:`~deploy_opt.location._highs`), which hands the start to
+HiGHS as its first incumbent. HiGHS is deterministic for a given model, so
+results do not depend on threads or timing except where the time limit cuts
+the search.
 """
 
 from __future__ import annotations
@@ -21,6 +18,15 @@ import numpy.typing as npt
 import scipy.sparse as sp
 from scipy.optimize import Bounds, LinearConstraint, milp
 
+from deploy_opt.location._highs import (
+    INF,
+    STOPPED,
+    ModelStatus,
+    check,
+    pass_model,
+    quiet_highs,
+)
+
 if TYPE_CHECKING:  # the options' type exists only in scipy-stubs
     from scipy.optimize._milp import _OptionsMILP
 
@@ -29,7 +35,10 @@ MipStatus = Literal["optimal", "time_limit", "infeasible", "error"]
 #: Relative gap at which HiGHS may stop. Tiny, so that "optimal" means optimal;
 #: callers with integer objectives also round the bound up.
 MIP_REL_GAP = 1e-9
-_DISP = False
+#: A limit is never shorter than this (HiGHS needs a positive one).
+_MIN_LIMIT = 0.01
+#: ``primal_solution_status`` of a feasible solution.
+_FEASIBLE = 2
 
 
 @dataclass(frozen=True)
@@ -56,17 +65,19 @@ def solve_mip(
     """Minimise ``c @ x`` subject to ``row_lower <= a @ x <= row_upper`` and bounds.
 
     ``start``: a feasible solution handed to HiGHS as its first incumbent.
+
+    Raises
+    ------
+    LocationSolverError
+        When HiGHS rejects the model or fails (warm-started path).
     """
     if start is not None:
-        try:
-            return _solve_with_start(
-                c, integrality, lower, upper, a, row_lower, row_upper, time_limit, start
-            )
-        except Exception:  # private binding missing or changed: no warm start
-            pass
-    options: _OptionsMILP = {"disp": _DISP, "mip_rel_gap": MIP_REL_GAP}
+        return _solve_with_start(
+            c, integrality, lower, upper, a, row_lower, row_upper, time_limit, start
+        )
+    options: _OptionsMILP = {"disp": False, "mip_rel_gap": MIP_REL_GAP}
     if time_limit is not None:
-        options["time_limit"] = max(float(time_limit), 0.01)
+        options["time_limit"] = max(float(time_limit), _MIN_LIMIT)
     res = milp(
         c,
         integrality=integrality,
@@ -79,7 +90,7 @@ def solve_mip(
     x = None if res.x is None else np.asarray(res.x)
     objective = float(res.fun) if x is not None and res.fun is not None else np.inf
     if res.status == 0:
-        return MipOutcome("optimal", x, objective, max(bound, -np.inf))
+        return MipOutcome("optimal", x, objective, bound)
     if res.status == 2:
         return MipOutcome("infeasible", None, np.inf, np.inf)
     if res.status == 1:
@@ -98,58 +109,26 @@ def _solve_with_start(
     time_limit: float | None,
     start: npt.NDArray[np.float64],
 ) -> MipOutcome:
-    """:func:`solve_mip` through SciPy's HiGHS binding, with a start solution."""
-    from scipy.optimize._highspy import _core as h
-
-    csc = sp.csc_array(a)
-    csc.sort_indices()
-    n_col, n_row = c.size, csc.shape[0]
-    lp = h.HighsLp()
-    lp.num_col_ = n_col
-    lp.num_row_ = n_row
-    lp.a_matrix_.num_col_ = n_col
-    lp.a_matrix_.num_row_ = n_row
-    lp.a_matrix_.format_ = h.MatrixFormat.kColwise
-    lp.col_cost_ = np.asarray(c, dtype=np.float64)
-    lp.col_lower_ = np.asarray(lower, dtype=np.float64)
-    lp.col_upper_ = np.asarray(upper, dtype=np.float64)
-    inf = h.kHighsInf
-    lp.row_lower_ = np.where(np.isfinite(row_lower), row_lower, -inf)
-    lp.row_upper_ = np.where(np.isfinite(row_upper), row_upper, inf)
-    lp.a_matrix_.start_ = csc.indptr.astype(np.int32)
-    lp.a_matrix_.index_ = csc.indices.astype(np.int32)
-    lp.a_matrix_.value_ = csc.data.astype(np.float64)
-    lp.integrality_ = [h.HighsVarType(int(i)) for i in integrality]
-    highs = h._Highs()
-    highs.setOptionValue("output_flag", _DISP)
-    highs.setOptionValue("mip_rel_gap", MIP_REL_GAP)
+    """:func:`solve_mip` through highspy, with a start solution."""
+    highs = quiet_highs(mip_rel_gap=MIP_REL_GAP)
     if time_limit is not None:
-        highs.setOptionValue("time_limit", max(float(time_limit), 0.01))
-    if highs.passModel(lp) == h.HighsStatus.kError:
-        msg = "HiGHS rejected the model"
-        raise RuntimeError(msg)
-    idx = np.arange(n_col, dtype=np.int32)
-    highs.setSolution(n_col, idx, np.asarray(start, dtype=np.float64))
-    if highs.run() == h.HighsStatus.kError:
-        msg = "HiGHS failed"
-        raise RuntimeError(msg)
+        highs.setOptionValue("time_limit", max(float(time_limit), _MIN_LIMIT))
+    pass_model(highs, c, lower, upper, a, row_lower, row_upper, integrality)
+    idx = np.arange(c.size, dtype=np.int32)
+    highs.setSolution(c.size, idx, np.asarray(start, dtype=np.float64))
+    check(highs.run(), "the MIP run")
     status = highs.getModelStatus()
     info = highs.getInfo()
     bound = float(info.mip_dual_bound)
-    bound = bound if np.isfinite(bound) and abs(bound) < inf else -np.inf
+    bound = bound if np.isfinite(bound) and abs(bound) < INF else -np.inf
     objective = float(info.objective_function_value)
-    has_x = int(info.primal_solution_status) == 2 and abs(objective) < inf
+    has_x = int(info.primal_solution_status) == _FEASIBLE and abs(objective) < INF
     x = np.asarray(highs.getSolution().col_value) if has_x else None
     objective = objective if x is not None else np.inf
-    if status == h.HighsModelStatus.kOptimal:
+    if status == ModelStatus.kOptimal:
         return MipOutcome("optimal", x, objective, bound)
-    if status == h.HighsModelStatus.kInfeasible:
+    if status == ModelStatus.kInfeasible:
         return MipOutcome("infeasible", None, np.inf, np.inf)
-    if status in (
-        h.HighsModelStatus.kTimeLimit,
-        h.HighsModelStatus.kIterationLimit,
-        h.HighsModelStatus.kSolutionLimit,
-        h.HighsModelStatus.kInterrupt,
-    ):
+    if status in STOPPED:
         return MipOutcome("time_limit", x, objective, bound)
     return MipOutcome("error", x, objective, bound)

@@ -22,7 +22,7 @@ from __future__ import annotations
 import operator
 from dataclasses import dataclass
 from functools import cached_property
-from typing import SupportsIndex
+from typing import Any, SupportsIndex, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
@@ -33,6 +33,16 @@ from deploy_opt.units import UNREACHABLE
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
+
+#: A cost matrix as the models take it: rows demand points, columns sites; dense
+#: (``inf`` or, for integers, :data:`~deploy_opt.units.UNREACHABLE` forbids a
+#: pair) or SciPy sparse (entries left out are forbidden pairs).
+CostMatrix: TypeAlias = (
+    npt.NDArray[np.floating[Any]]
+    | npt.NDArray[np.integer[Any]]
+    | sp.sparray
+    | sp.spmatrix
+)
 
 
 @dataclass(frozen=True, eq=False)
@@ -68,6 +78,19 @@ class Instance:
         out.setflags(write=False)
         return out
 
+    def require_capacities(self) -> FloatArray:
+        """The site capacities of a capacitated model.
+
+        Raises
+        ------
+        LocationInputError
+            When the instance has none.
+        """
+        if self.capacities is None:
+            msg = "this model needs `capacities`"
+            raise LocationInputError(msg)
+        return self.capacities
+
     @cached_property
     def integral(self) -> bool:
         """Whether every usable weighted cost is an integer (objectives then are)."""
@@ -75,9 +98,9 @@ class Instance:
         return bool(np.all(finite == np.round(finite)))
 
 
-def _as_cost(cost: object) -> FloatArray:
-    if sp.issparse(cost):
-        # scipy-stubs narrow to SparseABC, which coo_array's overloads omit
+def _as_cost(cost: CostMatrix) -> FloatArray:
+    if isinstance(cost, sp.sparray | sp.spmatrix):
+        # scipy-stubs: coo_array's overloads take no plain sparray / spmatrix
         coo = sp.coo_array(cost)  # type: ignore[call-overload]
         dense = np.full(coo.shape, np.inf)
         dense[coo.row, coo.col] = coo.data
@@ -120,7 +143,7 @@ def _vector(
 
 
 def prepare(
-    cost: object,
+    cost: CostMatrix,
     *,
     weights: npt.ArrayLike | None = None,
     demands: npt.ArrayLike | None = None,

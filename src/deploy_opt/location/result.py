@@ -125,6 +125,11 @@ def finish(
     )
 
 
+def no_solution(n: int) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """No open site and no assignment for ``n`` demand points (all ``-1``)."""
+    return np.zeros(0, dtype=np.intp), np.full(n, -1, dtype=np.intp)
+
+
 def relative_gap(objective: float, bound: float) -> float:
     """The gap convention of :class:`LocationResult`."""
     if not (np.isfinite(objective) and np.isfinite(bound)):

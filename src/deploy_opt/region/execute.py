@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator, Sequence
-from typing import Any
 from contextlib import ExitStack
+from typing import Any
 
 from deploy_opt.errors import DeployOptError
 from deploy_opt.region.district import DistrictResult, DistrictTask, solve_district
@@ -52,7 +52,9 @@ def run_dask(
 
     with ExitStack() as stack:
         if scheduler is not None:
-            logger.info("sending %d districts to the Dask scheduler %s", len(tasks), scheduler)
+            logger.info(
+                "sending %d districts to the Dask scheduler %s", len(tasks), scheduler
+            )
             client = stack.enter_context(_connect(Client, scheduler))
         else:
             logger.info("starting %d local Dask workers on %s", jobs, LOCAL_HOST)
@@ -84,6 +86,8 @@ def local_cluster(jobs: int) -> Any:
         processes=True,
         host=LOCAL_HOST,
         dashboard_address=None,
+        # its HTTP routes (health, metrics) on a free loopback port, never 0.0.0.0
+        scheduler_kwargs={"dashboard_address": f"{LOCAL_HOST}:0"},
         memory_limit=0,
         silence_logs=logging.ERROR,
     )

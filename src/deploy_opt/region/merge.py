@@ -125,7 +125,9 @@ def district_digest(name: str, folder: str, summary: dict[str, Any]) -> dict[str
     }
 
 
-def merged_summary(header: dict[str, Any], digests: list[dict[str, Any]]) -> dict[str, Any]:
+def merged_summary(
+    header: dict[str, Any], digests: list[dict[str, Any]]
+) -> dict[str, Any]:
     """The region's summary: ``header`` keys, totals, then the districts in order."""
     optimal = all(d["status"] == "optimal" for d in digests)
     reasons = [f"{d['folder']}: {r}" for d in digests for r in d["status_reasons"]]
@@ -148,7 +150,9 @@ def merged_summary(header: dict[str, Any], digests: list[dict[str, Any]]) -> dic
             teams["requested"] += digest["medical_teams"]["requested"]
             teams["placed"] += digest["medical_teams"]["placed"]
     for cov in coverage.values():
-        cov["fraction"] = round(cov["covered"] / cov["stations"], 9) if cov["stations"] else 1.0
+        cov["fraction"] = (
+            round(cov["covered"] / cov["stations"], 9) if cov["stations"] else 1.0
+        )
     n_shortfalls = sum(d["shortfalls"] for d in digests)
     return {
         "tool": "deploy_opt",
@@ -172,14 +176,18 @@ def merged_summary(header: dict[str, Any], digests: list[dict[str, Any]]) -> dic
             "districts": len(digests),
             "stations": sum(d["stations"] for d in digests),
             "groups": sum(d["groups"] for d in digests),
-            "personnel": dict(sorted(personnel.items(), key=lambda kv: _agency_order(kv[0]))),
+            "personnel": dict(
+                sorted(personnel.items(), key=lambda kv: _agency_order(kv[0]))
+            ),
         },
         "coverage_by_category": coverage,
         "medical_teams": teams,
         "shortfalls": {
             "count": n_shortfalls,
             "by_agency": dict(sorted(shortfalls_by_agency.items())),
-            "by_district": {d["folder"]: d["shortfalls"] for d in digests if d["shortfalls"]},
+            "by_district": {
+                d["folder"]: d["shortfalls"] for d in digests if d["shortfalls"]
+            },
             "details": "each district's summary.json lists its shortfalls with reasons",
         },
         "check": {"passed": all(d["check_passed"] for d in digests)},

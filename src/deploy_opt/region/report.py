@@ -56,9 +56,7 @@ def region_text(summary: dict[str, Any], out_dir: Path, runtime_s: float) -> str
     if len(districts) > MAX_LISTED:
         rest = districts[MAX_LISTED:]
         optimal = sum(d["status"] == "optimal" for d in rest)
-        lines.append(
-            f"    ... {len(rest)} more ({optimal} optimal); see summary.json"
-        )
+        lines.append(f"    ... {len(rest)} more ({optimal} optimal); see summary.json")
     lines.append(
         f"  checker: {'passed' if summary['check']['passed'] else 'FAILED'}; "
         f"outputs in {out_dir}/"

@@ -139,7 +139,12 @@ def run_region(
             if result.issues:
                 raise ScenarioError(list(result.issues))
             digest = writer.add(result)
-            logger.info("%s: %s, %d shortfall(s)", result.folder, digest["status"], digest["shortfalls"])
+            logger.info(
+                "%s: %s, %d shortfall(s)",
+                result.folder,
+                digest["status"],
+                digest["shortfalls"],
+            )
             if listener is not None:
                 listener.finished(digest)
         runtime_s = time.monotonic() - started

@@ -205,7 +205,9 @@ def _folder_problem(root: Path, folder: str, allow_outside: bool) -> str | None:
 def _pydantic_issues(exc: ValidationError, doc: YamlDocument) -> list[Issue]:
     issues = []
     for error in exc.errors():
-        loc = tuple(part for part in error["loc"] if not str(part).startswith("function-"))
+        loc = tuple(
+            part for part in error["loc"] if not str(part).startswith("function-")
+        )
         message = str(error["msg"]).removeprefix("Value error, ")
         if error["type"] == "extra_forbidden":
             message = "unknown key (check its spelling or the docs/region.md format)"
@@ -213,7 +215,10 @@ def _pydantic_issues(exc: ValidationError, doc: YamlDocument) -> list[Issue]:
             message = "required key is missing"
         elif error["type"] == "literal_error" and loc == ("region_version",):
             message = f"expected {REGION_VERSION} (found {error.get('input')!r})"
-        elif "input" in error and error["type"] not in {"value_error", "assertion_error"}:
+        elif "input" in error and error["type"] not in {
+            "value_error",
+            "assertion_error",
+        }:
             message = f"{message} (found {error['input']!r})"
         issues.append(doc.issue(loc, message))
     return issues

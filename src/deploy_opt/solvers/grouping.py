@@ -37,7 +37,7 @@ from ortools.graph.python import min_cost_flow
 
 from deploy_opt.errors import SolverError
 from deploy_opt.problem import IntArray, ProblemData
-from deploy_opt.solvers.work_budget import ARC_UNITS, PAIR_UNITS, WorkBudget
+from deploy_opt.solvers.work_budget import PAIR_UNITS, WorkBudget, flow_units
 from deploy_opt.units import UNREACHABLE
 
 #: Cost of leaving a station without an anchor in one assignment round.
@@ -137,7 +137,7 @@ def form_groups(
                 lower_bound += len(cell)
                 continue
             times = _cell_times(data, cell)
-            budget.spend(3 * len(cell) ** 2)  # times, lower bound, checks
+            budget.spend(60 * len(cell) ** 2)  # times, bound, farthest-first
             limit = (
                 rule.max_group_s if rule.max_group_s is not None else UNREACHABLE - 1
             )
@@ -145,9 +145,9 @@ def form_groups(
             anchors, assignment = _cluster(times, tps, limit, cell_bound, budget)
             lower_bound += cell_bound
             if refine_s > 0 and budget.allows("p-median refinement"):
-                budget = max(0.5, refine_s * len(cell) / max(1, groupable))
+                refine_cell_s = max(0.5, refine_s * len(cell) / max(1, groupable))
                 anchors, assignment, bound = _refine(
-                    times, anchors, assignment, tps, limit, budget, seed
+                    times, anchors, assignment, tps, limit, refine_cell_s, seed
                 )
                 spread_bound += bound
             for a in np.unique(assignment):
@@ -224,15 +224,20 @@ def _cell_times(data: ProblemData, cell: IntArray) -> IntArray:
 
 
 def _cluster(
-    times: IntArray, capacity: int, limit: int, lower_bound: int, budget: WorkBudget
+    times: IntArray,
+    capacity: int,
+    limit: int,
+    lower_bound: int,
+    budget: WorkBudget | None = None,
 ) -> tuple[IntArray, IntArray]:
     """Anchors (cell positions) and the anchor number of each station.
 
     First with anchor radius L/2 (every group keeps the spread rule by the
     triangle inequality); when that leaves more groups than the bound, once
     more with radius 3L/4, repairing the groups that then break the rule, and
-    the better of the two is kept.
+    the better of the two is kept. ``budget``: unlimited when None.
     """
+    budget = WorkBudget() if budget is None else budget
     anchors, assignment = _cluster_at(times, capacity, limit, limit // 2, budget)
     if len(anchors) > lower_bound and budget.allows("the wider anchor radius pass"):
         wide_anchors, wide_assignment = _cluster_at(
@@ -265,7 +270,9 @@ def _cluster_at(
     n = len(times)
     anchors = _farthest_first(times, math.ceil(n / capacity))
     budget.spend(n * len(anchors))
-    if not budget.allows("assignment of stations to anchors"):
+    if not budget.affords(
+        _assign_units(times, anchors, radius), "assignment of stations to anchors"
+    ):
         return _repair_spread(
             times, *_open_groups(times, anchors, capacity, radius), capacity, limit
         )
@@ -289,7 +296,9 @@ def _cluster_at(
         changed = False
         sizes = np.bincount(assignment, minlength=len(anchors))
         for a in np.argsort(sizes, kind="stable")[:_CLOSE_TRIALS]:
-            if not budget.allows("closing small groups"):
+            if not budget.affords(
+                2 * _assign_units(times, anchors, radius), "closing small groups"
+            ):
                 break
             trial = np.delete(anchors, a)
             # one exact assignment tells whether the others can take everyone
@@ -498,7 +507,9 @@ def _improve(
     (or ``budget`` runs out: the last assignment is kept)."""
     assignment = _assign(times, anchors, capacity, radius, budget)
     for _ in range(_MAX_ROUNDS):
-        if not budget.allows("moving anchors to medoids"):
+        if not budget.affords(
+            _assign_units(times, anchors, radius), "moving anchors to medoids"
+        ):
             break
         sizes = np.bincount(assignment[assignment >= 0], minlength=len(anchors))
         budget.spend(len(times) * len(anchors) + int((sizes * sizes).sum()))
@@ -520,6 +531,13 @@ def _improve(
             break
         anchors, assignment = moved, new_assignment
     return anchors, assignment
+
+
+def _assign_units(times: IntArray, anchors: IntArray, radius: int) -> float:
+    """Work units :func:`_assign` would spend (a scan of the pairs it weighs)."""
+    n, k = len(times), len(anchors)
+    arcs = int((times[:, anchors] <= radius).sum())
+    return n * k + flow_units(arcs + k + n, n + k + 1)
 
 
 def _assign(
@@ -547,7 +565,7 @@ def _assign(
         return assignment
     station, anchor = np.nonzero(times[np.ix_(others, anchors)] <= radius)
     if budget is not None:
-        budget.spend(m * k + ARC_UNITS * (len(station) + k + m))
+        budget.spend(m * k + flow_units(len(station) + k + m, m + k + 1))
     sink = m + k
     flow = min_cost_flow.SimpleMinCostFlow()
     tails = np.concatenate([station, m + np.arange(k), np.arange(m)])
