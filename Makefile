@@ -9,7 +9,7 @@ OUT ?= out/tangerang-kota
 # examples on every clone; `make test HYPOTHESIS_PROFILE=dev` explores new ones.
 HYPOTHESIS_PROFILE ?= ci
 
-.PHONY: demo test lint install clean
+.PHONY: demo test lint install clean bench-quick
 
 # uv installs the wheels in parallel (about 4x faster than pip on a fresh machine).
 $(BIN)/uv:
@@ -17,11 +17,11 @@ $(BIN)/uv:
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/uv
-	$(BIN)/uv pip install --quiet --python $(BIN)/python -e .
+	$(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python -e .
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/uv
-	$(BIN)/uv pip install --quiet --python $(BIN)/python -e ".[test]"
+	$(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python -e ".[test]"
 	touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed
@@ -36,6 +36,10 @@ lint: $(VENV)/.installed-test
 
 test: lint
 	HYPOTHESIS_PROFILE=$(HYPOTHESIS_PROFILE) $(BIN)/python -m pytest -q
+
+# quality gates on both samples and a small generated region (benchmarks/README.md); ~3 min
+bench-quick: $(VENV)/.installed
+	$(BIN)/python benchmarks/ci_quick.py
 
 clean:
 	rm -rf $(VENV) out

@@ -472,7 +472,7 @@ def _solve_region(
     except (OutputExistsError, TravelTimeError) as exc:
         _fail(f"error: {exc}", EXIT_USAGE)
     except SchedulerError as exc:
-        _fail(f"error: --scheduler: {exc}; nothing was written", EXIT_USAGE)
+        _fail(f"error: {exc}; nothing was written", EXIT_USAGE)
     except DeployOptError as exc:
         _fail(f"internal error: {exc}", EXIT_INTERNAL)
     if not _quiet(ctx):

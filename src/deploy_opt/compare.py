@@ -311,7 +311,7 @@ def _changes(
     left, right = a.set_index(key), b.set_index(key)
     changes = []
     for row in merged.index[differing]:
-        item = merged.at[row, key]
+        item = str(merged.at[row, key])
         if not both[row]:
             in_a = merged.at[row, "_merge"] == "left_only"
             changes.append(Change(item, {PRESENT: (in_a, not in_a)}))

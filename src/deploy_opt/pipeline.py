@@ -263,7 +263,7 @@ def run(
         report=report,
         summary=summary,
         stations=stations_table(data, result, report, scenario.stations),
-        roster=roster_table(data, result),
+        roster=roster_table(data, result, scenario.personnel),
         out_dir=None if out_dir is None else Path(out_dir),
         coverage=coverage_table(summary),
     )

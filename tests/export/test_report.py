@@ -14,10 +14,7 @@ from click.testing import CliRunner
 
 from deploy_opt import run
 from deploy_opt.cli import cli
-
-pytestmark = pytest.mark.skipif(
-    shutil.which("pdftotext") is None, reason="needs pdftotext (Debian poppler-utils)"
-)
+from scenario_builder import default_categories
 
 #: Three kecamatan 30 km apart (beyond the 30 min police limit at 36 km/h),
 #: each with its Polsek; Polsek Gamma has 2 officers for the 4 its TPS need.
@@ -46,6 +43,15 @@ def _three_polsek(make_scenario):
                 **place,
             },
             {
+                "id": f"KR{k}",
+                "name": f"Koramil {name}",
+                "kind": "koramil",
+                "x": x0 + 200,
+                "y": 500,
+                "tni": 1,
+                **place,
+            },
+            {
                 "id": f"KEL{k}",
                 "name": f"Linmas {kel}",
                 "kind": "kelurahan",
@@ -63,7 +69,9 @@ def _three_polsek(make_scenario):
                 **place,
             },
         ]
-    return make_scenario(stations, bases)
+    categories = default_categories()
+    categories["rawan"]["tni"] = 1  # each rawan TPS also gets one TNI
+    return make_scenario(stations, bases, categories=categories)
 
 
 @pytest.fixture
@@ -74,6 +82,9 @@ def run_dir(make_scenario, tmp_path):
 
 
 def _pages(pdf) -> list[str]:
+    assert shutil.which("pdftotext"), (
+        "needs pdftotext: apt-get install poppler-utils (.ci/run does)"
+    )
     count = int(
         re.search(
             r"^Pages:\s+(\d+)",
@@ -124,6 +135,7 @@ def test_pdf_starts_a_page_for_each_polsek(make_scenario, tmp_path):
     # and its page is the Polsek's own: its TPS, and Gamma's shortfall
     page_of = {s: pages[starts.index(s)] for s in starts if s.startswith("Polsek ")}
     assert "B1" in page_of["Polsek Beta"] and "A1" not in page_of["Polsek Beta"]
+    assert "Koramil Beta: TNI-0001" in page_of["Polsek Beta"]
     summary = json.loads((solved / "summary.json").read_text())
     assert [s for s in summary["shortfalls"] if s["agency"] == "polri"], (
         "the fixture must leave Polsek Gamma short"

@@ -1,20 +1,18 @@
 """Serial, a LocalCluster (--jobs 2) and an external Dask cluster write the same bytes.
 
-The external cluster is a scheduler and two workers started here as
-processes bound to 127.0.0.1; every Dask server must listen there only.
+The external cluster is a scheduler and a worker started in the test on
+127.0.0.1 and used by its address; every Dask server must listen there only.
 """
 
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import psutil
 import pytest
-from distributed import Client
+from distributed import LocalCluster
 from region_helpers import tree_bytes
 
 from deploy_opt.region import SchedulerError, run_region
@@ -34,75 +32,26 @@ def listening_addresses(pids: list[int]) -> set[str]:
     return found
 
 
-def dask_process(tmp_path: Path, name: str, *args: str) -> subprocess.Popen[bytes]:
-    """``python -m distributed.cli.<name> *args`` bound to 127.0.0.1, logging to a file."""
-    log = (tmp_path / f"{name}-{len(list(tmp_path.glob('*.log')))}.log").open("wb")
-    with log:
-        return subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                f"distributed.cli.{name}",
-                *args,
-                "--host",
-                LOOPBACK,
-                "--no-dashboard",
-                "--dashboard-address",
-                f"{LOOPBACK}:0",
-            ],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-
-
 @pytest.fixture
-def external_cluster(tmp_path: Path) -> Iterator[str]:
-    """A Dask scheduler and two single-threaded workers, processes on 127.0.0.1."""
-    scheduler_file = str(tmp_path / "scheduler.json")
-    processes = [
-        dask_process(
-            tmp_path,
-            "dask_scheduler",
-            "--port",
-            "0",
-            "--scheduler-file",
-            scheduler_file,
-        )
-    ]
-    try:
-        processes += [
-            dask_process(
-                tmp_path,
-                "dask_worker",
-                "--scheduler-file",
-                scheduler_file,
-                "--nthreads",
-                "1",
-                "--no-nanny",
-                "--memory-limit",
-                "0",
-            )
-            for _ in range(2)
-        ]
-        # the client waits for the scheduler file, then for both workers
-        with Client(scheduler_file=scheduler_file, timeout=60) as client:
-            client.wait_for_workers(2, timeout=60)
-            address = client.scheduler.address
-        assert listening_addresses([p.pid for p in processes]) == {LOOPBACK}
-        yield address
-    finally:  # workers first, so that none waits for a scheduler that is gone
-        for process in reversed(processes):
-            stop(process)
+def external_cluster() -> Iterator[str]:
+    """A scheduler and a worker started here on 127.0.0.1, reached by address.
 
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    """Terminate ``process``; kill it if it has not ended 30 s later."""
-    process.terminate()
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+    They run in this process (an asyncio loop in a thread), so the test pays
+    no start-up of fresh interpreters; the LocalCluster test covers worker
+    processes. One single-threaded worker: solves never run side by side in
+    this process (warning filters are process-wide).
+    """
+    with LocalCluster(
+        n_workers=1,
+        threads_per_worker=1,
+        processes=False,
+        protocol="tcp://",  # reached over TCP like any other cluster
+        host=LOOPBACK,
+        dashboard_address=None,
+        scheduler_kwargs={"dashboard_address": f"{LOOPBACK}:0"},
+    ) as cluster:
+        assert listening_addresses([os.getpid()]) == {LOOPBACK}
+        yield cluster.scheduler_address
 
 
 class LoopbackCheck:

@@ -433,6 +433,44 @@ CASES: dict[str, tuple[str, str, int | None, str]] = {
         7,
         "has no attribute 'kelurahan'",
     ),
+    # personnel tables
+    "personnel_duplicate_id": (
+        "common/personnel_duplicate_id.csv",
+        "column nrp",
+        4,
+        "duplicate id (NRP) '87050001', first on line 2",
+    ),
+    "personnel_unknown_unit": (
+        "common/personnel_unknown_unit.csv",
+        "column unit",
+        3,
+        "unknown unit 'PS11': no base has this id or name; did you mean 'PS1'?",
+    ),
+    "personnel_too_many": (
+        "common/personnel_too_many.csv",
+        "column unit",
+        7,
+        "more named tni persons for base 'KR1' (Koramil Tangerang) than its tni "
+        "headcount of 5",
+    ),
+    "personnel_control_character": (
+        "common/personnel_control_character.csv",
+        "column name",
+        3,
+        "control character U+0009 (tab)",
+    ),
+    "personnel_missing_name": (
+        "common/personnel_missing_name.csv",
+        "column name",
+        3,
+        "empty name",
+    ),
+    "personnel_unknown_agency": (
+        "common/personnel_unknown_agency.csv",
+        "column agency",
+        3,
+        "unknown agency 'TNI-AD'",
+    ),
 }
 
 

@@ -307,7 +307,7 @@ def _facts(summary: dict[str, Any], lang: str) -> list[tuple[str, str]]:
     counts = summary.get("counts", {})
     grouping = summary.get("grouping", {})
     check = summary.get("check", {})
-    facts = [
+    return [
         (text("status", lang), str(summary["status"])),
         (text("stations", lang), _int(counts.get("stations"), lang)),
         (
@@ -325,7 +325,6 @@ def _facts(summary: dict[str, Any], lang: str) -> list[tuple[str, str]]:
         (text("objective", lang), _int(summary.get("objective"), lang)),
         (text("bound", lang), _int(summary.get("bound"), lang)),
     ]
-    return facts
 
 
 def _coverage_line(summary: dict[str, Any], lang: str) -> str:
@@ -400,8 +399,8 @@ def _rule_reasons(stations: pd.DataFrame) -> list[dict[str, Any]]:
     named = stations[stations["rule_reason"] != ""]
     counts = named.groupby(["category", "rule_reason"], sort=True).size()
     return [
-        {"category": category, "reason": reason, "count": f"{int(n):,}"}
-        for (category, reason), n in counts.items()
+        {"category": str(key[0]), "reason": str(key[1]), "count": f"{int(n):,}"}
+        for key, n in zip(counts.index.to_list(), counts.to_list(), strict=True)
     ]
 
 
@@ -511,10 +510,10 @@ def _units(
     police = roster[roster["agency"] == "polri"]
     by_group = {g: part for g, part in stations.groupby("group_id", sort=False) if g}
     tni = roster[(roster["agency"] == "tni") & (roster["group_id"] != "")]
-    tni_by_group = {g: part for g, part in tni.groupby("group_id", sort=False)}
+    tni_by_group = dict(iter(tni.groupby("group_id", sort=False)))
     staffed_groups = set(police.loc[police["group_id"] != "", "group_id"])
     shortfalls = [_shortfall(s, lang) | {"raw": s} for s in summary["shortfalls"]]
-    units = []
+    units: list[dict[str, Any]] = []
     for unit_id, part in police.groupby("unit_id", sort=False):
         name = _first(part["unit_name"]) or str(unit_id)
         kind = _first(part["unit_kind"])
@@ -580,7 +579,7 @@ def _group_row(
     tni_text = ""
     if tni is not None and len(tni):
         tni_text = "; ".join(
-            f"{_first(part['unit_name']) or unit}: "
+            f"{_first(part['unit_name']) or str(unit)}: "
             + ", ".join(_person(row, str(unit)) for _, row in part.iterrows())
             for unit, part in tni.groupby("unit_id", sort=True)
         )
@@ -612,7 +611,7 @@ def _tps_text(members: pd.DataFrame) -> str:
             ids = sorted(part["station_id"], key=_natural)
             prefix = _common_prefix(ids)
             listed = ", ".join([ids[0], *(i[len(prefix) :] for i in ids[1:])])
-        parts.append(f"{kelurahan}: {listed}" if kelurahan else listed)
+        parts.append(f"{kelurahan!s}: {listed}" if kelurahan else listed)
     return "; ".join(parts)
 
 
@@ -620,9 +619,12 @@ def _common_prefix(ids: list[str]) -> str:
     """The shared start of ``ids`` up to and including its last separator."""
     if len(ids) < 2:
         return ""
-    import os.path
-
-    prefix = os.path.commonprefix(ids)
+    first, last = min(ids), max(ids)  # the shared start of all is theirs
+    size = next(
+        (i for i, (a, b) in enumerate(zip(first, last, strict=False)) if a != b),
+        min(len(first), len(last)),
+    )
+    prefix = first[:size]
     cut = max(prefix.rfind(sep) for sep in _SEPARATORS)
     return prefix[: cut + 1] if cut >= 0 else ""
 

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 #: matplotlib settings of every chart: small, plain, deterministic.
-_RC = {
+_RC: Any = {
     "svg.hashsalt": "deploy_opt",
     "svg.fonttype": "none",  # text as text: small, and drawn in the report's font
     "font.size": 8,

@@ -9,6 +9,7 @@ import pandas as pd
 
 from deploy_opt.check import CheckReport
 from deploy_opt.export.cells import safe_text
+from deploy_opt.export.personnel import name_slots, partner_column
 from deploy_opt.problem import GROUP_AGENCIES, ProblemData
 from deploy_opt.result import Result
 
@@ -48,6 +49,8 @@ ROSTER_COLUMNS = [
     # the slot's unit by name, for planners
     "unit_name",
     "unit_kind",
+    # the other persons of the same group, team or TPS (their person_id)
+    "partner",
 ]
 #: Fields of one roster slot as built (the unit's name and kind are added after).
 _SLOT_FIELDS = 7
@@ -170,10 +173,16 @@ def _team_columns(data: ProblemData, result: Result) -> dict[str, object]:
     }
 
 
-def roster_table(data: ProblemData, result: Result) -> pd.DataFrame:
+def roster_table(
+    data: ProblemData, result: Result, personnel: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """One row per person slot: ``<unit>/<AGENCY>-<nnnn>``, where they go, or reserve.
 
-    ``unit_name`` and ``unit_kind`` name the slot's base (its id when unnamed).
+    ``unit_name`` and ``unit_kind`` name the slot's base (its id when unnamed);
+    ``partner`` lists the other persons of the slot's group, team or TPS.
+    With ``personnel`` (``Scenario.personnel``) the named persons fill their
+    unit's slots (:func:`~deploy_opt.export.personnel.name_slots`): then
+    ``person_id`` is their id (NRP) and ``slot_id, name, rank, phone`` follow.
     """
     rows: list[tuple[str, str, str, str, str, str, float | None]] = []
     members = result.grouping.members
@@ -253,6 +262,9 @@ def roster_table(data: ProblemData, result: Result) -> pd.DataFrame:
         # only under `solver.jurisdiction: penalised` (the column would be
         # empty otherwise): persons serving outside their base's jurisdiction
         roster["outside_jurisdiction"] = _outside_jurisdiction(data, result, roster)
+    if personnel is not None:
+        roster = name_slots(roster, personnel)
+    roster.insert(ROSTER_COLUMNS.index("partner"), "partner", partner_column(roster))
     return roster
 
 

@@ -74,6 +74,8 @@ UNIT_COLUMNS = (
     "partners",
     "travel",
 )
+#: With named personnel: name, rank and phone after the person (their NRP).
+NAMED_UNIT_COLUMNS = (*UNIT_COLUMNS[:2], "name", "rank", "phone", *UNIT_COLUMNS[2:])
 _WIDTH = {"lon": 11, "lat": 11, "no": 6, "travel": 12}
 _BOLD = Font(bold=True)
 _TITLE = Font(bold=True, size=14)
@@ -113,7 +115,7 @@ def workbook_bytes(
     _summary_sheet(
         book.create_sheet(label("sheet_summary", lang)), summary, sheets, lang
     )
-    headers = [label(c, lang) for c in UNIT_COLUMNS]
+    headers = [label(c, lang) for c in units.columns]
     for name, unit in sheets:
         _table_sheet(book.create_sheet(name), unit.name, headers, unit.rows, [], lang)
     if units.linmas:
@@ -181,6 +183,8 @@ class Units:
 
     units: list[Unit]
     linmas: list[tuple[str, list[list[Any]]]]
+    #: Keys of the unit sheet columns (with name, rank, phone when named).
+    columns: tuple[str, ...] = UNIT_COLUMNS
 
 
 def unit_rows(
@@ -233,11 +237,18 @@ def unit_rows(
             crew.setdefault(("reserve", r), []).append(r)
     partners: list[str] = [""] * len(roster)
     names = roster["unit_name"].tolist()
+    # named personnel (roster columns name, rank, phone): shown by name
+    named = "name" in roster.columns
+    persons = _named(roster) if named else [("", "", "")] * len(roster)
+    who = [
+        f"{rank} {name} ({unit})".strip() if name else f"{unit} {slot}"
+        for (name, rank, _), unit, slot in zip(persons, names, slots, strict=True)
+    ]
     for rows in crew.values():
         if len(rows) < 2:
             continue
         for r in rows:
-            partners[r] = "; ".join(f"{names[o]} {slots[o]}" for o in rows if o != r)
+            partners[r] = "; ".join(who[o] for o in rows if o != r)
 
     by_unit: dict[str, list[int]] = {}
     for r, unit in enumerate(roster["unit_id"]):
@@ -258,15 +269,17 @@ def unit_rows(
         for r in indices:
             agency = agencies[r]
             is_reserve = shifts[r] == RESERVE_SHIFT
-            person, partner = slots[r], partners[r]
+            person, partner, who = slots[r], partners[r], list(persons[r])
             if agency == "medis" and not is_reserve:
                 # a mobile team travels together: one row per team x TPS
                 team = crew[("team", group_ids[r])]
                 if r != team[0]:
                     continue
                 person, partner = ", ".join(slots[o] for o in team), ""
+                who = [", ".join(persons[o][k] for o in team) for k in range(3)]
             head = [
                 person,
+                *(who if named else []),
                 agency_labels.get(agency, agency),
                 reserve if is_reserve else group_ids[r],
             ]
@@ -306,6 +319,7 @@ def unit_rows(
                 [
                     len(unit.rows) + 1,
                     "",
+                    *(["", "", ""] if named else []),
                     agency_labels["medis"],
                     label("referral", lang),
                     *place.row(i),
@@ -314,7 +328,18 @@ def unit_rows(
                 ]
             )
         units.append(unit)
-    return Units(units, linmas)
+    return Units(units, linmas, NAMED_UNIT_COLUMNS if named else UNIT_COLUMNS)
+
+
+def _named(roster: pd.DataFrame) -> list[tuple[str, str, str]]:
+    """Name, rank and phone of each roster row ("" where the slot is unnamed)."""
+
+    def text(column: str) -> list[str]:
+        if column not in roster.columns:
+            return [""] * len(roster)
+        return ["" if pd.isna(v) else str(v) for v in roster[column]]
+
+    return list(zip(text("name"), text("rank"), text("phone"), strict=True))
 
 
 def team_members(data: ProblemData, result: Result) -> dict[str, np.ndarray]:

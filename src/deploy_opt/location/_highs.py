@@ -14,9 +14,8 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
+from deploy_opt.location._arrays import FloatArray
 from deploy_opt.location.errors import LocationSolverError
-
-FloatArray = npt.NDArray[np.float64]
 
 #: HiGHS' infinity (bounds beyond it are infinite).
 INF = float(highspy.kHighsInf)

@@ -28,11 +28,9 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
+from deploy_opt.location._arrays import FloatArray, IntArray
 from deploy_opt.location.errors import LocationInputError
 from deploy_opt.units import UNREACHABLE
-
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.intp]
 
 #: A cost matrix as the models take it: rows demand points, columns sites; dense
 #: (``inf`` or, for integers, :data:`~deploy_opt.units.UNREACHABLE` forbids a

@@ -8,7 +8,7 @@ Every Dask server started here listens on 127.0.0.1 only.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Sequence
 from contextlib import ExitStack
 from typing import Any
 
@@ -29,7 +29,7 @@ class SchedulerError(DeployOptError):
 LOCAL_HOST = "127.0.0.1"
 
 
-def run_serial(tasks: Sequence[DistrictTask]) -> Iterator[DistrictResult]:
+def run_serial(tasks: Sequence[DistrictTask]) -> Generator[DistrictResult, None, None]:
     """Solve the districts in this process, in the given order."""
     for task in tasks:
         yield solve_district(task)
@@ -37,7 +37,7 @@ def run_serial(tasks: Sequence[DistrictTask]) -> Iterator[DistrictResult]:
 
 def run_dask(
     tasks: Sequence[DistrictTask], *, jobs: int = 2, scheduler: str | None = None
-) -> Iterator[DistrictResult]:
+) -> Generator[DistrictResult, None, None]:
     """Solve the districts on Dask workers, yielding each result as it is ready.
 
     With ``scheduler`` (an address such as ``tcp://10.0.0.5:8786``) the
@@ -48,7 +48,10 @@ def run_dask(
     run would) and closed when the iterator ends, also on an error or Ctrl-C.
     A result is fetched and released one at a time.
     """
+    from concurrent.futures import CancelledError
+
     from distributed import Client, as_completed
+    from distributed.scheduler import KilledWorker
 
     with ExitStack() as stack:
         if scheduler is not None:
@@ -65,7 +68,14 @@ def run_dask(
         del futures
         try:
             for future in pending:
-                result: DistrictResult = future.result()
+                try:
+                    result: DistrictResult = future.result()
+                except KilledWorker as exc:
+                    msg = f"a district's worker process died each time it ran it (out of memory?): {exc}"
+                    raise SchedulerError(msg) from exc
+                except CancelledError as exc:
+                    msg = "the Dask cluster dropped a district (its scheduler or workers were lost)"
+                    raise SchedulerError(msg) from exc
                 future.release()
                 yield result
         finally:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Sequence
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -133,9 +134,12 @@ def run_region(
     ]
     if listener is not None:
         listener.start([d.name for d in region.districts])
-    with staged_directory(out, overwrite=overwrite) as staging:
+    with (
+        staged_directory(out, overwrite=overwrite) as staging,
+        closing(_results(region, tasks, jobs, scheduler)) as results,
+    ):
         writer = RegionWriter(region, staging)
-        for result in _results(region, tasks, jobs, scheduler):
+        for result in results:  # on any error, closing() shuts a cluster down
             if result.issues:
                 raise ScenarioError(list(result.issues))
             digest = writer.add(result)
@@ -156,7 +160,7 @@ def run_region(
 
 def _results(
     region: Region, tasks: list[DistrictTask], jobs: int, scheduler: str | None
-) -> Iterator[DistrictResult]:
+) -> Generator[DistrictResult, None, None]:
     if jobs == 1 and scheduler is None:
         from deploy_opt.region.execute import run_serial
 

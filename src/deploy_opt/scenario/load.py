@@ -29,6 +29,7 @@ from deploy_opt.scenario.crossref import (
 )
 from deploy_opt.scenario.files import display_path, file_problem
 from deploy_opt.scenario.kinds import check_kinds
+from deploy_opt.scenario.personnel import read_personnel
 from deploy_opt.scenario.problems import MAX_ROWS_PER_PROBLEM, RowProblems
 from deploy_opt.scenario.schema import (
     AGENCIES,
@@ -72,7 +73,9 @@ class Scenario:
     voters, kind, host, number, address``; ``bases`` has ``id, name, kind, lon, lat, x, y, kecamatan,
     kelurahan, jurisdiction`` (a tuple of kecamatan names, empty = anywhere) and one
     integer headcount column per agency. ``x``/``y`` are metres in
-    ``projected_crs``.
+    ``projected_crs``. ``personnel`` (``None`` without a ``personnel:`` table)
+    has ``id, name, rank, unit, agency, phone`` per named person, in table
+    order, ``unit`` a base id (see ``scenario/personnel.py``).
     """
 
     path: Path
@@ -82,6 +85,7 @@ class Scenario:
     projected_crs: str
     input_hash: str
     warnings: tuple[Issue, ...] = field(default=())
+    personnel: pd.DataFrame | None = None
 
 
 def validate_scenario(
@@ -256,11 +260,15 @@ def load_scenario(path: str | Path, *, allow_outside_files: bool = False) -> Sce
                 issues,
             )
 
+    personnel, personnel_files = read_personnel(
+        spec, doc, bad_refs, bases, issues, rows
+    )
     network_files = _network_files(spec, doc) if spec is not None else []
     issues += rows.issues()
     if _has_errors(issues) or spec is None or stations is None or bases is None:
         raise ScenarioError(issues)
     files = [scenario_path, stations_path, *base_files, *network_files]
+    files += personnel_files
     if boundary_path is not None:
         files.append(boundary_path)
     return Scenario(
@@ -271,6 +279,7 @@ def load_scenario(path: str | Path, *, allow_outside_files: bool = False) -> Sce
         projected_crs=str(projected_crs),
         input_hash=_hash_files(files),
         warnings=tuple(i for i in issues if i.severity == "warning"),
+        personnel=personnel,
     )
 
 
@@ -345,6 +354,12 @@ def _file_references(doc: YamlDocument) -> list[tuple[KeyPath, str]]:
             (("bases", i, "file"), b.get("file"))
             for i, b in enumerate(data["bases"])
             if isinstance(b, dict)
+        ]
+    if isinstance(data.get("personnel"), list):
+        references += [
+            (("personnel", i, "file"), p.get("file"))
+            for i, p in enumerate(data["personnel"])
+            if isinstance(p, dict)
         ]
     return [(path, ref) for path, ref in references if isinstance(ref, str)]
 

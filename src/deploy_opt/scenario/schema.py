@@ -63,6 +63,8 @@ BASE_FIELDS: tuple[str, ...] = (
     *AGENCIES,
 )
 BASE_REQUIRED: frozenset[str] = frozenset({"id", "kind", "lon", "lat"})
+#: Fields of a personnel table: NRP (or NIP/NIK), name, rank, base, agency, phone.
+PERSONNEL_FIELDS: tuple[str, ...] = ("id", "name", "rank", "unit", "agency", "phone")
 
 PositiveInt = Annotated[int, Field(gt=0)]
 NonNegInt = Annotated[int, Field(ge=0)]
@@ -366,6 +368,36 @@ class BaseSourceSpec(TableSource):
         return value
 
 
+class PersonnelSourceSpec(TableSource):
+    """A CSV table of named personnel that fills the roster slots of its units.
+
+    ``defaults: {unit: BASE_ID}`` makes it the table of one unit; the format is
+    documented in ``docs/scenario.md`` (section ``personnel``).
+    """
+
+    @field_validator("columns", "defaults")
+    @classmethod
+    def _known_personnel_fields(cls, value: dict[str, object]) -> dict[str, object]:
+        unknown = sorted(set(value) - set(PERSONNEL_FIELDS))
+        if unknown:
+            msg = f"unknown field(s) {unknown}; known: {list(PERSONNEL_FIELDS)}"
+            raise ValueError(msg)
+        return value
+
+    @model_validator(mode="after")
+    def _csv_only(self) -> PersonnelSourceSpec:
+        if self.layer is not None or self.crs is not None:
+            msg = "a personnel table has no `layer` or `crs` (it is a CSV table)"
+            raise ValueError(msg)
+        if not self.file.lower().endswith((".csv", ".txt", ".tsv")):
+            msg = (
+                f"{self.file!r}: a personnel table is a CSV file (.csv, .txt, "
+                ".tsv); save the spreadsheet as CSV"
+            )
+            raise ValueError(msg)
+        return self
+
+
 ROAD_MODES: tuple[str, ...] = ("walk", "motorbike", "car", "ambulance")
 
 
@@ -615,6 +647,9 @@ class ScenarioSpec(_Strict):
     #: Language of the planners' outputs (XLSX headers and reasons): Indonesian
     #: unless the scenario says ``language: en``; ``--lang`` overrides it.
     language: Literal["id", "en"] = "id"
+    #: Optional tables of named personnel (NRP, name, rank, unit, agency,
+    #: phone) that fill the roster slots; without them slots stay numbered.
+    personnel: list[PersonnelSourceSpec] = Field(default_factory=list)
 
     @field_validator("published")
     @classmethod

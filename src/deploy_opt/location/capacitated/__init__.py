@@ -89,8 +89,8 @@ far.
 from __future__ import annotations
 
 import numpy as np
-import numpy.typing as npt
 
+from deploy_opt.location._arrays import FloatArray
 from deploy_opt.location._problem import Instance
 from deploy_opt.location.capacitated._large import solve_large
 from deploy_opt.location.capacitated._small import solve_small
@@ -99,7 +99,6 @@ from deploy_opt.location.result import LocationResult
 
 __all__ = ["FULL_MODEL_PAIRS", "solve_capacitated"]
 
-FloatArray = npt.NDArray[np.float64]
 
 #: Up to this many usable (point, site) pairs the full model is solved.
 FULL_MODEL_PAIRS = 45_000

@@ -20,11 +20,8 @@ import time
 import numpy as np
 import numpy.typing as npt
 
+from deploy_opt.location._arrays import BoolArray, FloatArray, IntArray
 from deploy_opt.location._problem import Instance
-
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.intp]
-BoolArray = npt.NDArray[np.bool_]
 
 #: Most points two clusters may hold for their pair to be enumerated.
 MAX_PAIR_POINTS = 14

@@ -11,14 +11,10 @@ from __future__ import annotations
 import time
 
 import numpy as np
-import numpy.typing as npt
 
+from deploy_opt.location._arrays import BoolArray, FloatArray, IntArray
 from deploy_opt.location._problem import Instance
 from deploy_opt.location.errors import LocationSolverError
-
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.intp]
-BoolArray = npt.NDArray[np.bool_]
 
 
 class LagrangianOutcome:

@@ -12,8 +12,8 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
-import numpy.typing as npt
 
+from deploy_opt.location._arrays import BoolArray, IntArray
 from deploy_opt.location._deadline import after, remaining
 from deploy_opt.location._problem import Instance, median_objective
 from deploy_opt.location.capacitated._cluster_pairs import pair_reoptimize
@@ -38,9 +38,6 @@ from deploy_opt.location.pmedian._heuristics import (
 )
 from deploy_opt.location.pmedian._lagrangian import subgradient
 from deploy_opt.location.result import LocationResult, Status
-
-IntArray = npt.NDArray[np.intp]
-BoolArray = npt.NDArray[np.bool_]
 
 #: Most pairs handed to the reduced exact MIP.
 REDUCED_MODEL_PAIRS = 120_000

@@ -10,15 +10,11 @@ sites. Every solution returned is feasible.
 from __future__ import annotations
 
 import numpy as np
-import numpy.typing as npt
 
+from deploy_opt.location._arrays import BoolArray, FloatArray, IntArray
 from deploy_opt.location._deadline import remaining
 from deploy_opt.location._problem import Instance, median_objective
 from deploy_opt.location.capacitated._model import decode, gap_model
-
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.intp]
-BoolArray = npt.NDArray[np.bool_]
 
 #: Above this many points location-allocation assigns by min-cost flow + repair.
 FLOW_ASSIGN_MIN_N = 1000

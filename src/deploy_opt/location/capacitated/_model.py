@@ -9,16 +9,12 @@ single-source assignment (GAP) model for open sites.
 from __future__ import annotations
 
 import numpy as np
-import numpy.typing as npt
 import scipy.sparse as sp
 
+from deploy_opt.location._arrays import BoolArray, FloatArray, IntArray
 from deploy_opt.location._mip import MipOutcome, solve_mip
 from deploy_opt.location._problem import Instance, median_objective
 from deploy_opt.location.result import Status
-
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.intp]
-BoolArray = npt.NDArray[np.bool_]
 
 
 def solve_model(

@@ -8,14 +8,11 @@ from __future__ import annotations
 import logging
 
 import numpy as np
-import numpy.typing as npt
 
+from deploy_opt.location._arrays import BoolArray, IntArray
 from deploy_opt.location._deadline import remaining
 from deploy_opt.location._problem import Instance, median_objective, prepare
 from deploy_opt.location.capacitated._model import decode, solve_model
-
-IntArray = npt.NDArray[np.intp]
-BoolArray = npt.NDArray[np.bool_]
 
 _log = logging.getLogger(__name__)
 

@@ -13,8 +13,8 @@ HiGHS, warm-started with the heuristic solution when there is one.
 from __future__ import annotations
 
 import numpy as np
-import numpy.typing as npt
 
+from deploy_opt.location._arrays import BoolArray, IntArray
 from deploy_opt.location._deadline import after, remaining
 from deploy_opt.location._problem import Instance, median_objective
 from deploy_opt.location.capacitated._location_allocation import locate_allocate
@@ -24,9 +24,6 @@ from deploy_opt.location.capacitated._solution import capacitated_result
 from deploy_opt.location.capacitated.columns import cg_applicable, solve_by_columns
 from deploy_opt.location.pmedian._heuristics import greedy_add, penalised
 from deploy_opt.location.result import LocationResult, Status
-
-IntArray = npt.NDArray[np.intp]
-BoolArray = npt.NDArray[np.bool_]
 
 #: From this many pairs the full-model path also runs the heuristic first.
 HEURISTIC_MIN_PAIRS = 2_000

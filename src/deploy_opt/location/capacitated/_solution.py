@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
-import numpy.typing as npt
 
+from deploy_opt.location._arrays import IntArray
 from deploy_opt.location._problem import Instance, median_objective
 from deploy_opt.location.result import LocationResult, Status, finish, no_solution
-
-IntArray = npt.NDArray[np.intp]
 
 
 def open_sites(inst: Instance, assign: IntArray, p: int) -> IntArray:

@@ -7,12 +7,10 @@ import time
 import numpy as np
 import numpy.typing as npt
 
+from deploy_opt.location._arrays import FloatArray, IntArray
 from deploy_opt.location._problem import Instance
 from deploy_opt.location.covering._model import covering_mip, decode
 from deploy_opt.location.result import LocationResult, Status, finish, no_solution
-
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.intp]
 
 
 def search_radii(

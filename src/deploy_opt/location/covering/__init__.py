@@ -39,6 +39,7 @@ import time
 import numpy as np
 import numpy.typing as npt
 
+from deploy_opt.location._arrays import FloatArray, IntArray
 from deploy_opt.location._problem import (
     CostMatrix,
     Instance,
@@ -56,9 +57,6 @@ from deploy_opt.location.errors import LocationInputError
 from deploy_opt.location.result import LocationResult, Status, finish, no_solution
 
 __all__ = ["check_radius", "mclp", "set_cover"]
-
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.intp]
 
 
 def check_radius(radius: float) -> float:

@@ -37,8 +37,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
-import numpy.typing as npt
 
+from deploy_opt.location._arrays import BoolArray, FloatArray, IntArray
 from deploy_opt.location.pmedian._branching import BallFamily, PseudoCosts, candidates
 from deploy_opt.location.pmedian._laminar import Cluster, LaminarSelector
 from deploy_opt.location.pmedian._node_bound import (
@@ -58,10 +58,6 @@ _CLOSE = 0.05
 _SB_ITER = 40
 #: Candidates in a row without a better score that end strong branching.
 _LOOKAHEAD = 2
-
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.intp]
-BoolArray = npt.NDArray[np.bool_]
 
 
 @dataclass(frozen=True)

@@ -22,8 +22,8 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-import numpy.typing as npt
 
+from deploy_opt.location._arrays import BoolArray, FloatArray, IntArray
 from deploy_opt.location.pmedian._laminar import Cluster, laminar_with
 
 #: Largest ball (sites) considered, and most candidates returned per node.
@@ -34,10 +34,6 @@ _CENTRES = 1000
 #: Averaged openings within this much of 0 or 1 count as integral.
 _INTEGRAL = 0.02
 _BALL_INTEGRAL = 0.05
-
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.intp]
-BoolArray = npt.NDArray[np.bool_]
 
 
 class BallFamily:

@@ -28,13 +28,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-import numpy.typing as npt
 import scipy.sparse as sp
 
+from deploy_opt.location._arrays import FloatArray, IntArray
 from deploy_opt.location.pmedian._sorted_pairs import Pairs
-
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.intp]
 
 #: Costs of every swap, ``(p, m)``, from the open sites, each point's nearest
 #: open site (position in ``sites``), nearest and second-nearest open costs.
@@ -139,26 +136,11 @@ def pair_swap(
     required: IntArray,
     max_moves: int = 10_000,
 ) -> IntArray:
-    """Interchange until no swap lowers the cost, on sorted pairs.
+    """:func:`fast_swap` evaluated on sorted pairs (same arguments and result).
 
-    Parameters
-    ----------
-    dist
-        Finite ``(n, m)`` weighted costs (forbidden pairs penalised).
-    pairs
-        The same costs as :class:`~deploy_opt.location.pmedian._sorted_pairs.Pairs`
-        (from ``Pairs.from_dense(dist)``).
-    sites
-        Starting open sites (``p`` distinct columns).
-    required
-        Sites that must stay open.
-    max_moves
-        Safety cap on the number of swaps made.
-
-    Returns
-    -------
-    numpy.ndarray
-        A locally optimal set of ``p`` sites, sorted.
+    ``pairs`` holds the same costs as ``dist``
+    (``Pairs.from_dense(dist)``, see
+    :class:`~deploy_opt.location.pmedian._sorted_pairs.Pairs`).
     """
     m = dist.shape[1]
     if np.asarray(sites).size < 2:

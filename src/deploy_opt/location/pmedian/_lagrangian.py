@@ -32,12 +32,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-import numpy.typing as npt
 
+from deploy_opt.location._arrays import FloatArray, IntArray
 from deploy_opt.location.pmedian._sorted_pairs import Pairs
-
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.intp]
 
 #: Relative slack of the multiplier caps that select the pairs an iteration uses.
 _SLACK = 0.05

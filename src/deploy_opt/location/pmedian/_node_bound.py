@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from deploy_opt.location._arrays import BoolArray, FloatArray, IntArray
 from deploy_opt.location.pmedian._laminar import LaminarSelector
 from deploy_opt.location.pmedian._sorted_pairs import Pairs
 
@@ -51,10 +52,6 @@ _SLACK = 0.05
 _POOL_SLACK = 0.3
 #: Weight of the newest relaxed solution in the averaged opening.
 _AVERAGE = 0.1
-
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.intp]
-BoolArray = npt.NDArray[np.bool_]
 
 
 @dataclass(frozen=True)

@@ -12,11 +12,8 @@ from __future__ import annotations
 from functools import cached_property
 
 import numpy as np
-import numpy.typing as npt
 
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.intp]
-BoolArray = npt.NDArray[np.bool_]
+from deploy_opt.location._arrays import BoolArray, FloatArray, IntArray
 
 
 class Pairs:

@@ -10,8 +10,8 @@ import time
 from collections.abc import Callable
 
 import numpy as np
-import numpy.typing as npt
 
+from deploy_opt.location._arrays import IntArray
 from deploy_opt.location._problem import (
     Instance,
     median_objective,
@@ -28,8 +28,6 @@ from deploy_opt.location.pmedian._heuristics import (
 from deploy_opt.location.pmedian._lagrangian import SubgradientOutcome, subgradient
 from deploy_opt.location.pmedian._sorted_pairs import Pairs
 from deploy_opt.location.result import LocationResult, Status, finish, no_solution
-
-IntArray = npt.NDArray[np.intp]
 
 #: Share of the time limit the Lagrangian phase may use before the exact phase.
 _LAGRANGIAN_SHARE = 0.4

@@ -22,13 +22,9 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
-import numpy.typing as npt
 
+from deploy_opt.location._arrays import BoolArray, FloatArray, IntArray
 from deploy_opt.location.capacitated.columns._knapsack_tables import SiteTables
-
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.intp]
-BoolArray = npt.NDArray[np.bool_]
 
 #: Most key items per site (subsets enumerated: ``2 ** MAX_KEY``).
 MAX_KEY = 10

@@ -20,9 +20,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.intp]
-BoolArray = npt.NDArray[np.bool_]
+from deploy_opt.location._arrays import BoolArray, FloatArray, IntArray
 
 #: Most items (usable points) of one site the enumeration handles (bit masks).
 MAX_SITE_ITEMS = 62

@@ -28,16 +28,12 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
-import numpy.typing as npt
 
+from deploy_opt.location._arrays import BoolArray, IntArray
 from deploy_opt.location._problem import Instance, median_objective
 from deploy_opt.location.capacitated.columns._enumeration import enumerate_columns
 from deploy_opt.location.capacitated.columns._partition import search
 from deploy_opt.location.capacitated.columns._root_bound import root_bound
-
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.intp]
-BoolArray = npt.NDArray[np.bool_]
 
 #: Most clusters enumerated for the partition MIP.
 MAX_COLUMNS = 20_000

@@ -31,15 +31,12 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
+from deploy_opt.location._arrays import BoolArray, FloatArray, IntArray
 from deploy_opt.location.capacitated.columns._knapsack_tables import (
     single_backtrack,
     single_table,
 )
 from deploy_opt.location.errors import LocationSolverError
-
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.intp]
-BoolArray = npt.NDArray[np.bool_]
 
 #: Most triples open at once in the frontier DP (states up to 3 ** MAX_OPEN).
 MAX_OPEN = 7

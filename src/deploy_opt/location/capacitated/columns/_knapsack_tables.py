@@ -18,11 +18,8 @@ trace is kept in the same sparse form for backtracking.
 from __future__ import annotations
 
 import numpy as np
-import numpy.typing as npt
 
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.intp]
-BoolArray = npt.NDArray[np.bool_]
+from deploy_opt.location._arrays import BoolArray, FloatArray, IntArray
 
 _Trace = list[tuple[IntArray, BoolArray | None] | None]
 

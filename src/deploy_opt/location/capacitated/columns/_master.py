@@ -23,14 +23,10 @@ columns or rows, HiGHS restarts from the last basis.
 from __future__ import annotations
 
 import numpy as np
-import numpy.typing as npt
 
+from deploy_opt.location._arrays import BoolArray, FloatArray, IntArray
 from deploy_opt.location._highs import INF, check, quiet_highs
 from deploy_opt.location.capacitated.columns._triple_cuts import cut_hits
-
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.intp]
-BoolArray = npt.NDArray[np.bool_]
 
 
 class Master:

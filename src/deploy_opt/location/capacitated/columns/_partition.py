@@ -22,18 +22,14 @@ import heapq
 import time
 
 import numpy as np
-import numpy.typing as npt
 import scipy.sparse as sp
 
+from deploy_opt.location._arrays import BoolArray, FloatArray, IntArray
 from deploy_opt.location._highs import INF, ModelStatus, check, pass_model, quiet_highs
 from deploy_opt.location.capacitated.columns._triple_cuts import (
     cut_hits,
     separate_triples,
 )
-
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.intp]
-BoolArray = npt.NDArray[np.bool_]
 
 #: Rounds of cuts and fixing on the root LP.
 ROOT_ROUNDS = 12

@@ -37,8 +37,8 @@ all required).
 from __future__ import annotations
 
 import numpy as np
-import numpy.typing as npt
 
+from deploy_opt.location._arrays import BoolArray, FloatArray, IntArray
 from deploy_opt.location.capacitated.columns._batch_relaxation import penalised_batch
 from deploy_opt.location.capacitated.columns._frontier_dp import (
     forced_bounds,
@@ -47,10 +47,6 @@ from deploy_opt.location.capacitated.columns._frontier_dp import (
 from deploy_opt.location.capacitated.columns._knapsack_tables import SiteTables
 from deploy_opt.location.capacitated.columns._triple_cuts import cut_hits
 from deploy_opt.location.errors import LocationSolverError
-
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.intp]
-BoolArray = npt.NDArray[np.bool_]
 
 
 class Pricing:

@@ -22,18 +22,14 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
-import numpy.typing as npt
 
+from deploy_opt.location._arrays import BoolArray, FloatArray, IntArray
 from deploy_opt.location.capacitated.columns._master import Master
 from deploy_opt.location.capacitated.columns._pricing import Multipliers, Pricing
 from deploy_opt.location.capacitated.columns._triple_cuts import (
     cut_hits,
     separate_triples,
 )
-
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.intp]
-BoolArray = npt.NDArray[np.bool_]
 
 #: Largest ``n * m * (Q + 1)`` for the column-generation bound (worst-case DP work).
 MAX_CG_CELLS = 40_000_000

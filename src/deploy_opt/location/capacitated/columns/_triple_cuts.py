@@ -18,11 +18,8 @@ clusters in the solution, which is how :func:`separate_triples` finds them.
 from __future__ import annotations
 
 import numpy as np
-import numpy.typing as npt
 
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.intp]
-BoolArray = npt.NDArray[np.bool_]
+from deploy_opt.location._arrays import BoolArray, FloatArray, IntArray
 
 #: Smallest violation of a cut worth adding.
 MIN_VIOLATION = 0.02
