@@ -1,6 +1,7 @@
 # Two commands that work on a fresh machine (Python >= 3.11 on PATH):
 #   make demo   installs deploy_opt in .venv and solves the shipped sample
-#   make test   installs deploy_opt with its test tools and runs lint + tests
+#   make test   installs deploy_opt with its test tools (and, as root, the Debian
+#               packages the tests need) and runs lint + tests
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -9,7 +10,7 @@ OUT ?= out/tangerang-kota
 # examples on every clone; `make test HYPOTHESIS_PROFILE=dev` explores new ones.
 HYPOTHESIS_PROFILE ?= ci
 
-.PHONY: demo test lint install clean bench-quick
+.PHONY: demo test lint install clean bench-quick system-deps
 
 # uv installs the wheels in parallel (about 4x faster than pip on a fresh machine).
 $(BIN)/uv:
@@ -34,7 +35,11 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff format --check src tests scripts benchmarks
 	$(BIN)/mypy
 
-test: lint
+# Debian packages the tests need (PDF rendering and reading, headless Chromium)
+system-deps:
+	bash scripts/install-system-deps.sh
+
+test: system-deps lint
 	HYPOTHESIS_PROFILE=$(HYPOTHESIS_PROFILE) $(BIN)/python -m pytest -q
 
 # quality gates on both samples and a small generated region (benchmarks/README.md); ~3 min

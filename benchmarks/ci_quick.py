@@ -35,7 +35,7 @@ For a region, coverage, bound and gap are the districts' figures weighted by
 each district's total risk weight (from its own ``summary.json``); the
 allocation gap is the largest district gap.
 
-    python benchmarks/ci_quick.py               # ~2 min on 2 cores; make bench-quick
+    python benchmarks/ci_quick.py               # ~3 min on 2 cores; make bench-quick
     python benchmarks/ci_quick.py --repeat 2    # also checks that reruns are byte-identical
     python benchmarks/ci_quick.py --record      # rewrite benchmarks/ci_quality.json from this run
 """
@@ -421,6 +421,8 @@ def main() -> int:
         "--cases", nargs="+", choices=[c.name for c in CASES], default=None
     )
     args = parser.parse_args()
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
     cases = [c for c in CASES if args.cases is None or c.name in args.cases]
     load_before = os.getloadavg()
     started = time.monotonic()

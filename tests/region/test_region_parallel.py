@@ -26,9 +26,11 @@ def listening_addresses(pids: list[int]) -> set[str]:
     for pid in pids:
         process = psutil.Process(pid)
         for member in (process, *process.children(recursive=True)):
-            for connection in member.net_connections(kind="inet"):
-                if connection.status == psutil.CONN_LISTEN:
-                    found.add(connection.laddr.ip)
+            try:
+                connections = member.net_connections(kind="inet")
+            except psutil.NoSuchProcess:  # ended since listed: listens nowhere
+                continue
+            found |= {c.laddr.ip for c in connections if c.status == psutil.CONN_LISTEN}
     return found
 
 
