@@ -249,20 +249,20 @@ def match_polygons(
     for i, n in zip(boundary.index, names, strict=True):
         by_name.setdefault(n, []).append(i)
     kec_of = boundary[kecamatan_field].map(key) if kecamatan_field else None
-    found, misses = [], []
-    for cell in kpu.to_dict("records"):
+    found: dict[int, int] = {}
+    misses = []
+    for cell in kpu.drop_duplicates("_line").to_dict("records"):
+        line = cell["_line"]
         if by_code and digits(cell[cols.code]) in by_code:
-            found.append(by_code[digits(cell[cols.code])])
+            found[line] = by_code[digits(cell[cols.code])]
             continue
         kel = cell[cols.kelurahan]
         hits = by_name.get(key(kel), [])
         if len(hits) > 1 and kec_of is not None and cols.kecamatan is not None:
             hits = [i for i in hits if kec_of[i] == key(cell[cols.kecamatan])]
         if len(hits) == 1:
-            found.append(hits[0])
-            continue
-        line = cell["_line"]
-        if hits:
+            found[line] = hits[0]
+        elif hits:
             misses.append(
                 f"line {line}: kelurahan {kel!r} has {len(hits)} polygons; give "
                 "--boundary-kecamatan-field (or codes: --code-col, --boundary-code-field)"
@@ -278,10 +278,17 @@ def match_polygons(
     if misses:
         shown = "\n  ".join(misses[:20])
         more = f"\n  ... and {len(misses) - 20} more" if len(misses) > 20 else ""
-        raise UsageProblem(
-            f"{source}: {len(misses)} row(s) match no kelurahan polygon:\n  {shown}{more}"
+        wider = (
+            "\n  (does the list cover more than your district? keep its rows with "
+            "--where, e.g. --where kabkota='JAKARTA UTARA')"
+            if len(misses) > len(found)
+            else ""
         )
-    return np.array(found, dtype=int)
+        raise UsageProblem(
+            f"{source}: {len(misses)} row(s) match no kelurahan polygon:"
+            f"\n  {shown}{more}{wider}"
+        )
+    return np.array([found[line] for line in kpu["_line"]], dtype=int)
 
 
 def number_text(cell: str, line: int, source: str, column: str) -> str:
@@ -291,7 +298,7 @@ def number_text(cell: str, line: int, source: str, column: str) -> str:
         raise UsageProblem(
             f"{source} line {line}, column {column}: {cell!r} is no TPS number"
         )
-    return found
+    return f"{int(found):03d}"
 
 
 def parse_float(cell: str) -> float | None:
@@ -303,6 +310,20 @@ def parse_float(cell: str) -> float | None:
         return None
 
 
+def split_pair(cell: str) -> list[str]:
+    """``-6.12, 106.9`` / ``-6,12; 106,9`` / ``-6.12 106.9`` -> its two parts."""
+    cell = cell.strip()
+    if ";" in cell:
+        parts = cell.split(";")
+    elif re.search(r",\s", cell):
+        parts = re.split(r",\s+", cell)
+    elif cell.count(",") == 1:
+        parts = cell.split(",")
+    else:
+        parts = cell.split()
+    return [p.strip() for p in parts if p.strip()]
+
+
 def given_points(
     kpu: pd.DataFrame, cols: Columns, source: str
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -312,8 +333,7 @@ def given_points(
     problems = []
     for n, row in enumerate(kpu.to_dict("records")):
         if cols.latlon is not None and row[cols.latlon]:
-            parts = re.split(r"[;,]\s*|\s+", row[cols.latlon].strip())
-            values = [parse_float(p) for p in parts if p]
+            values = [parse_float(p) for p in split_pair(row[cols.latlon])]
             if len(values) != 2 or None in values:
                 problems.append(
                     f"line {row['_line']}, column {cols.latlon}: "
@@ -412,7 +432,7 @@ def build(args: argparse.Namespace) -> dict[str, pd.DataFrame]:
             _kind="",
         )
     code_field = args.boundary_code_field
-    if code_field is None and "kode" in boundary.columns and cols.code is not None:
+    if code_field is None and "kode" in boundary.columns:
         code_field = "kode"
     poly = match_polygons(
         tps,
@@ -441,7 +461,9 @@ def build(args: argparse.Namespace) -> dict[str, pd.DataFrame]:
             "--boundary-kecamatan-field"
         )
     area_code = {
-        i: digits(boundary.at[i, code_field]) if code_field else key(kel_name[i])
+        i: digits(boundary.at[i, code_field]) or key(kel_name[i])
+        if code_field
+        else key(kel_name[i])
         for i in set(poly)
     }
     tps["tps_id"] = [
@@ -539,7 +561,14 @@ def _lonlat(points: list[shapely.Point], crs: object) -> tuple[np.ndarray, np.nd
     return np.round(geo.x.to_numpy(), 6), np.round(geo.y.to_numpy(), 6)
 
 
-def linmas_posts(boundary, tps, order, area_code, kel_name, args) -> pd.DataFrame:
+def linmas_posts(
+    boundary: gpd.GeoDataFrame,
+    tps: pd.DataFrame,
+    order: list[int],
+    area_code: dict[int, str],
+    kel_name: pd.Series,
+    args: argparse.Namespace,
+) -> pd.DataFrame:
     """One Linmas post per kelurahan, ``linmas_per_tps`` x its TPS."""
     count = tps.groupby("_poly").size()
     kec = tps.groupby("_poly")["kecamatan"].first()
@@ -560,7 +589,9 @@ def linmas_posts(boundary, tps, order, area_code, kel_name, args) -> pd.DataFram
     )
 
 
-def units_template(boundary, tps, metric) -> pd.DataFrame:
+def units_template(
+    boundary: gpd.GeoDataFrame, tps: pd.DataFrame, metric: object
+) -> pd.DataFrame:
     """One Polsek and one Koramil row per kecamatan, headcounts 0, to be filled in."""
     rows = []
     for kec, polys in tps.groupby("kecamatan", sort=True)["_poly"]:

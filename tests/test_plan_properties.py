@@ -19,6 +19,11 @@ from deploy_opt import (
 from scenario_builder import write_scenario
 
 coordinate = st.integers(min_value=0, max_value=12_000)
+PLACES = [
+    {"kecamatan": "Kec A", "kelurahan": "Kel A1"},
+    {"kecamatan": "Kec A", "kelurahan": "Kel A2"},
+    {"kecamatan": "Kec B", "kelurahan": "Kel B1"},
+]
 
 
 @st.composite
@@ -29,12 +34,15 @@ def scenarios(draw: st.DrawFn) -> tuple[list[dict], list[dict], dict]:
             "id": f"T{i:02d}",
             "x": draw(coordinate),
             "y": draw(coordinate),
-            "kelurahan": draw(st.sampled_from(["Kel A", "Kel B"])),
-            "kecamatan": draw(st.sampled_from(["Kec A", "Kec B"])),
+            **draw(st.sampled_from(PLACES)),
             "category": draw(st.sampled_from(["rawan", "kurang_rawan"])),
         }
         for i in range(n)
     ]
+    # posts and jurisdictions name only places that have TPS (the loader
+    # refuses others as misspellings); a kelurahan may lack its post
+    places = sorted({(t["kecamatan"], t["kelurahan"]) for t in stations})
+    kecamatan = sorted({kec for kec, _ in places})
     bases = [
         {
             "id": f"PS{j}",
@@ -43,7 +51,7 @@ def scenarios(draw: st.DrawFn) -> tuple[list[dict], list[dict], dict]:
             "y": draw(coordinate),
             "polri": draw(st.integers(min_value=0, max_value=9)),
             "tni": draw(st.integers(min_value=0, max_value=3)),
-            "jurisdiction": draw(st.sampled_from(["", "Kec A", "Kec B"])),
+            "jurisdiction": draw(st.sampled_from(["", *kecamatan])),
         }
         for j in range(draw(st.integers(min_value=1, max_value=3)))
     ]
@@ -57,7 +65,8 @@ def scenarios(draw: st.DrawFn) -> tuple[list[dict], list[dict], dict]:
             "kelurahan": kel,
             "linmas": draw(st.integers(0, 8)),
         }
-        for k, (kec, kel) in enumerate([("Kec A", "Kel A"), ("Kec B", "Kel B")])
+        for k, (kec, kel) in enumerate(places)
+        if draw(st.integers(0, 5)) > 0
     ]
     bases.append(
         {"id": "PKM", "kind": "puskesmas", "x": draw(coordinate), "y": draw(coordinate)}

@@ -227,6 +227,7 @@ def staged_directory(
     OutputExistsError
         See :func:`check_writable` (checked before the block runs).
     """
+    _recover_abandoned(_absolute(out_dir))
     check_writable(out_dir, overwrite=overwrite, marker=marker)
     out_dir = _absolute(out_dir)
     parent = out_dir.parent
@@ -275,12 +276,39 @@ def _fsync_tree(root: Path) -> None:
         _fsync_dir(Path(folder))
 
 
+def _abandoned(parent: Path, name: str, kind: str) -> list[Path]:
+    """Folders ``.<name>.<kind>-<pid>-*`` whose process is gone, in name order."""
+    out = []
+    for leftover in sorted(parent.glob(f".{name}.{kind}-*-*")):
+        pid = leftover.name.removeprefix(f".{name}.{kind}-").split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            out.append(leftover)
+    return out
+
+
+def _recover_abandoned(out_dir: Path) -> None:
+    """Put back an earlier output that a killed run had moved aside.
+
+    A run killed between its two renames leaves the earlier output in
+    ``.<name>.old-<pid>-*`` and no output at all: nothing is lost, it is
+    moved back before anything else happens (a kill cannot be caught).
+    """
+    if not out_dir.parent.is_dir():
+        return
+    for retired in _abandoned(out_dir.parent, out_dir.name, "old"):
+        if not out_dir.exists() and not out_dir.is_symlink():
+            retired.rename(out_dir)
+            logger.warning(
+                "restored %s: a killed run had moved it aside", _show(out_dir)
+            )
+        else:
+            shutil.rmtree(retired, ignore_errors=True)
+
+
 def _remove_abandoned(parent: Path, name: str) -> None:
     """Delete staging folders left by runs that were killed (their process is gone)."""
-    for leftover in parent.glob(f".{name}.tmp-*-*"):
-        pid = leftover.name.removeprefix(f".{name}.tmp-").split("-", 1)[0]
-        if pid.isdigit() and not _alive(int(pid)):
-            shutil.rmtree(leftover, ignore_errors=True)
+    for leftover in _abandoned(parent, name, "tmp"):
+        shutil.rmtree(leftover, ignore_errors=True)
 
 
 def _alive(pid: int) -> bool:

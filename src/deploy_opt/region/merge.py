@@ -154,6 +154,8 @@ def merged_summary(
             round(cov["covered"] / cov["stations"], 9) if cov["stations"] else 1.0
         )
     n_shortfalls = sum(d["shortfalls"] for d in digests)
+    header = dict(header)
+    versions = header.pop("versions", None)
     return {
         "tool": "deploy_opt",
         "kind": "region",
@@ -192,6 +194,7 @@ def merged_summary(
         },
         "check": {"passed": all(d["check_passed"] for d in digests)},
         "districts": digests,
+        "versions": versions,
     }
 
 
