@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import signal
 import socket
 import subprocess
@@ -151,20 +152,31 @@ sys.argv[0] = "deploy-opt"
 main()
 """
 
+
+@pytest.fixture(scope="module")
+def reference_and_earlier_plans(tmp_path_factory):
+    """The sample's plan (seed 0) and an earlier plan of seed 3, solved once."""
+    root = tmp_path_factory.mktemp("plans")
+    reference, earlier = root / "reference", root / "earlier"
+    assert _solve_process(VALID, reference, "--reproducible").wait() == 0
+    assert _solve_process(VALID, earlier, "--seed", "3", "--reproducible").wait() == 0
+    return reference, earlier
+
+
 KILL_POINTS = [("open", 1), ("open", 2), ("open", 3), ("rename", 1), ("rename", 2)]
 
 
 @pytest.mark.parametrize(
     ("event", "nth"), KILL_POINTS, ids=[f"{e}-{n}" for e, n in KILL_POINTS]
 )
-def test_sigkill_while_writing_leaves_previous_output_or_none(tmp_path, event, nth):
-    out = tmp_path / "plan"
-    reference_dir = tmp_path / "reference"
-    assert _solve_process(VALID, reference_dir, "--reproducible").wait() == 0
+def test_sigkill_while_writing_leaves_previous_output_or_none(
+    tmp_path, event, nth, reference_and_earlier_plans
+):
+    reference_dir, earlier_dir = reference_and_earlier_plans
     complete = {p.name: p.read_bytes() for p in reference_dir.iterdir()}
     # an earlier plan of another seed stands in the target
-    previous = _solve_process(VALID, out, "--seed", "3", "--reproducible")
-    assert previous.wait() == 0
+    out = tmp_path / "plan"
+    shutil.copytree(earlier_dir, out)
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     killed = subprocess.run(
         [

@@ -217,9 +217,11 @@ def check_plan(data: ProblemData, result: Result) -> CheckReport:
     medical_ok = np.zeros(n, dtype=bool)
     if len(facilities):
         # nearest stored time per TPS (the matrix keeps the medical search radius)
-        stored = data.travel["medis"].seconds[facilities].tocoo()
+        facility_times = data.travel["medis"].seconds[facilities].tocoo()
         nearest = np.full(n, UNREACHABLE, dtype=np.int64)
-        np.minimum.at(nearest, stored.col, stored.data.astype(np.int64))
+        np.minimum.at(
+            nearest, facility_times.col, np.asarray(facility_times.data, np.int64)
+        )
         best = _medical_best(data, nearest)
         linked = result.medical.base
         linked_time = np.where(

@@ -710,7 +710,11 @@ def human_summary(summary: dict[str, Any], out_dir: Path, runtime_s: float) -> s
             lines.append(f"    {teams['reason']}")
     shortfalls = summary["shortfalls"]
     if shortfalls:
-        lines.append(f"  {len(shortfalls)} shortfall(s), e.g.:")
+        per_agency: dict[str, int] = {}
+        for s in shortfalls:
+            per_agency[s["agency"]] = per_agency.get(s["agency"], 0) + 1
+        split = ", ".join(f"{a} {n:,}" for a, n in per_agency.items())
+        lines.append(f"  {len(shortfalls):,} shortfall(s) ({split}), e.g.:")
         lines += [
             f"    - [{s['agency']}] {s['group_id'] or s['station_ids'][0]}: {s['reason']}"
             for s in shortfalls[:5]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
+from typing import TypedDict
 
 import numpy as np
 import numpy.typing as npt
@@ -376,13 +377,20 @@ def build_problem(scenario: Scenario, travel_model: TravelModel) -> ProblemData:
     )
 
 
+class _KindFields(TypedDict):
+    cross_jurisdiction_s: int | None
+    kind_rules: dict[str, dict[str, str]]
+    station_police_bases: dict[int, IntArray]
+    station_medical_site: IntArray
+
+
 def _kind_fields(
     scenario: Scenario,
     stations: object,
     station_kec: IntArray,
     bases: object,
     jurisdiction: npt.NDArray[np.bool_],
-) -> dict[str, object]:
+) -> _KindFields:
     """ProblemData fields of the jurisdiction mode and the TPS kind rules.
 
     ``stations`` and ``bases`` are the tables sorted by id.

@@ -440,6 +440,12 @@ CASES: dict[str, tuple[str, str, int | None, str]] = {
         4,
         "duplicate id (NRP) '87050001', first on line 2",
     ),
+    "stations_spreadsheet": (
+        "common/tps.xlsx",
+        "(file)",
+        None,
+        "save the sheet as 'CSV UTF-8 (comma delimited)'",
+    ),
     "personnel_unknown_unit": (
         "common/personnel_unknown_unit.csv",
         "column unit",

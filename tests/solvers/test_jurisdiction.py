@@ -147,7 +147,7 @@ def test_hard_jurisdiction_short_names_jurisdiction_not_travel(make_scenario):
     (short,) = police_shortfalls(result)
     assert short.reason == (
         "no base with jurisdiction over Kecamatan Kec A reaches these TPS within "
-        "10 min (PB outside its jurisdiction would, 2 min)"
+        "10 min (PB outside its jurisdiction would, 1.7 min)"
     )
     # penalised: PB covers A1 too
     data, result, report = solve(far_own_polsek(make_scenario, **PENALISED))

@@ -219,7 +219,7 @@ def test_medical_links_nearest_facility_with_its_time(make_scenario):
     assert names == ["H1", "H2"]
     assert med.travel_s.tolist() == [100, 2750]  # 27.5 km -> 2750 s = 45.8 min > 30
     reasons = [s.reason for s in result.shortfalls if s.agency == "medis"]
-    assert reasons == ["nearest medical facility H2 is 46 min away, limit 30 min"]
+    assert reasons == ["nearest medical facility H2 is 45.8 min away, limit 30 min"]
 
 
 def test_same_seed_same_plan(make_scenario):

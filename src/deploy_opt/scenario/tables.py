@@ -31,6 +31,8 @@ from deploy_opt.scenario.problems import RowProblems
 from deploy_opt.scenario.schema import TableSource
 from deploy_opt.scenario.yaml_source import control_character
 
+#: Spreadsheet files: refused with a hint (GDAL would read them without geometry).
+SPREADSHEET_SUFFIXES = frozenset({".xlsx", ".xls", ".xlsm", ".ods"})
 CSV_SUFFIXES = frozenset({".csv", ".txt", ".tsv"})
 #: Largest table accepted (a national TPS list is ~100 MB as CSV).
 MAX_TABLE_BYTES = 512 * 2**20
@@ -62,6 +64,16 @@ def read_point_table(
         issues.append(Issue(name, "(file)", problem))
         return None
     header_line: int | None = None
+    if path.suffix.lower() in SPREADSHEET_SUFFIXES:
+        issues.append(
+            Issue(
+                name,
+                "(file)",
+                f"is a spreadsheet ({path.suffix}); deploy_opt reads tables as CSV: "
+                "save the sheet as 'CSV UTF-8 (comma delimited)' and refer to the .csv",
+            )
+        )
+        return None
     try:
         if path.suffix.lower() in CSV_SUFFIXES:
             raw, header_line = _read_csv(path, source.encoding, name, issues, rows)

@@ -25,7 +25,8 @@ def _names(data: ProblemData, bases: np.ndarray, limit: int = 3) -> str:
 
 
 def _minutes(seconds: int) -> str:
-    return f"{seconds / 60:.0f} min"
+    """Minutes for a reason: one decimal, so "10.4 min" is not read as 10 min."""
+    return f"{round(seconds / 60, 1):g} min"
 
 
 def group_shortfalls(
@@ -57,7 +58,7 @@ def group_shortfalls(
         if alloc.held_back is None
         else ~alloc.held_back
     )
-    for g in np.flatnonzero(~alloc.covered):
+    for g in map(int, np.flatnonzero(~alloc.covered)):
         reachable = alloc.reachable_bases[g]
         if not offered[g]:
             reason = "no police staffed, TNI do not replace police"

@@ -118,9 +118,8 @@ class StraightLineModel:
         cols = near["j"].astype(np.int64)
         seconds = _seconds(origins, destinations, rows, cols, metres_per_second)
         keep = seconds <= cutoff_s
-        matrix = sp.csr_array(
-            (seconds[keep], (rows[keep], cols[keep])), shape=shape, dtype=np.int64
-        )
+        times = np.asarray(seconds[keep], dtype=np.int64)
+        matrix = sp.csr_array((times, (rows[keep], cols[keep])), shape=shape)
         matrix.sort_indices()
         return TravelMatrix(matrix, cutoff_s, self.name)
 
