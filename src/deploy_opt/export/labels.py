@@ -147,14 +147,14 @@ _REASONS: list[tuple[re.Pattern[str], str]] = [
     (
         re.compile(
             r"^nearest (?P<what>medical facility|hospital|team) (?P<name>.+) is "
-            r"(?P<min>\d+) min away, limit (?P<limit>\d+) min$"
+            r"(?P<min>[\d.]+) min away, limit (?P<limit>[\d.]+) min$"
         ),
         "{what} terdekat, {name}, berjarak {min} menit, batas {limit} menit",
     ),
     (
         re.compile(
-            r"^no (?P<word>police|TNI|Linmas|medical) base within (?P<limit>\d+) min of "
-            r"every TPS in the group \(nearest: (?P<name>.+), (?P<min>\d+) min\)$"
+            r"^no (?P<word>police|TNI|Linmas|medical) base within (?P<limit>[\d.]+) min of "
+            r"every TPS in the group \(nearest: (?P<name>.+), (?P<min>[\d.]+) min\)$"
         ),
         "tidak ada markas {word} dalam {limit} menit dari semua TPS kelompok "
         "(terdekat: {name}, {min} menit)",
@@ -164,6 +164,47 @@ _REASONS: list[tuple[re.Pattern[str], str]] = [
             r"^no base with (?P<word>police|TNI|Linmas|medical) serves (?P<place>.+)$"
         ),
         "tidak ada markas dengan personel {word} yang melayani {place}",
+    ),
+    (
+        re.compile(
+            r"^no candidate team site within (?P<limit>[\d.]+) min"
+            r"(?:; nearest team at (?P<name>.+) is (?P<min>[\d.]+) min away)?$"
+        ),
+        "tidak ada lokasi tim medis dalam {limit} menit{nearest}",
+    ),
+    (
+        re.compile(
+            r"^teams too few: (?P<placed>\d+)(?: of (?P<asked>\d+) requested)? placed"
+            r"(?:, the medis headcounts staff (?P<staffed>\d+))?, none within "
+            r"(?P<limit>[\d.]+) min"
+            r"(?:; nearest team at (?P<name>.+) is (?P<min>[\d.]+) min away)?$"
+        ),
+        "tim medis kurang: {placed} ditempatkan{asked}{staffed}, tidak ada dalam "
+        "{limit} menit{nearest}",
+    ),
+    (
+        re.compile(
+            r"^the teams within (?P<limit>[\d.]+) min are full \(at most "
+            r"(?P<cap>\d+) (?P<unit>\w+) per team\)"
+            r"(?:; nearest team at (?P<name>.+) is (?P<min>[\d.]+) min away)?$"
+        ),
+        "tim medis dalam {limit} menit sudah penuh (paling banyak {cap} {unit} "
+        "per tim){nearest}",
+    ),
+    (
+        re.compile(
+            r"^candidate sites within (?P<limit>[\d.]+) min \(nearest (?P<cand>.+), "
+            r"(?P<have>\d+) medis\) have fewer than the (?P<size>\d+) medis persons a "
+            r"team needs(?:; nearest team at (?P<name>.+) is (?P<min>[\d.]+) min away)?$"
+        ),
+        "lokasi calon dalam {limit} menit (terdekat {cand}, {have} tenaga medis) "
+        "kurang dari {size} tenaga medis yang dibutuhkan satu tim{nearest}",
+    ),
+    (
+        re.compile(
+            r"^(?P<voters>\d+) voters exceed a team's capacity of (?P<cap>\d+) voters$"
+        ),
+        "{voters} pemilih melebihi kapasitas satu tim ({cap} pemilih)",
     ),
     (
         re.compile(r"^no police staffed, TNI do not replace police$"),
@@ -199,5 +240,19 @@ def translate_reason(reason: str, lang: str) -> str:
                 )
         if "what" in parts:
             parts["what"] = _ID_WHAT.get(parts["what"], parts["what"])
+        if "min" in parts:  # the nearest team, where the reason names it
+            parts["nearest"] = (
+                f"; tim terdekat di {parts['name']} berjarak {parts['min']} menit"
+                if parts["min"]
+                else ""
+            )
+        if parts.get("asked"):
+            parts["asked"] = f" dari {parts['asked']} yang diminta"
+        if parts.get("staffed"):
+            parts["staffed"] = f", tenaga medis cukup untuk {parts['staffed']}"
+        if parts.get("unit"):
+            parts["unit"] = {"TPS": "TPS", "voters": "pemilih"}.get(
+                parts["unit"], parts["unit"]
+            )
         return template.format(**parts)
     return reason
