@@ -15,6 +15,7 @@ Tests keep their own ``max_examples``; neither profile changes it.
 from __future__ import annotations
 
 import os
+import signal
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,22 @@ settings.load_profile(
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "scenarios" / "tangerang-kota" / "scenario.yaml"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def ctrl_c_delivered() -> Any:
+    """Ctrl-C (SIGINT) raises KeyboardInterrupt here and in child processes.
+
+    A shell starts background jobs (``make test &``, nohup, some CI runners)
+    with SIGINT ignored, and Python keeps an ignored SIGINT ignored, also in
+    the processes it starts. The Ctrl-C tests need it delivered as a user's
+    terminal would, so the session restores Python's default handler
+    (children then start with the default disposition).
+    """
+    previous = signal.getsignal(signal.SIGINT)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
 
 
 @pytest.fixture
