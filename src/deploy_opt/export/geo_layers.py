@@ -22,6 +22,7 @@ Column names are English in every language, like the CSV files.
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,7 @@ from deploy_opt.problem import GROUP_AGENCIES, ProblemData
 from deploy_opt.result import Result
 from deploy_opt.scenario import Scenario
 from deploy_opt.scenario.schema import AGENCIES
+from deploy_opt.solvers.grouping import Grouping
 
 #: Layer names in writing order, with their geometry type.
 LAYERS: dict[str, str] = {
@@ -168,6 +170,12 @@ class Places:
         self.base_lonlat = bases[["lon", "lat"]].to_numpy(np.float64)
         self.base_xy = bases[["x", "y"]].to_numpy(np.float64)
 
+    def group_centres(self, grouping: Grouping) -> np.ndarray:
+        """The mean position (metres) of each group's stations, one row a group."""
+        return np.array(
+            [self.station_xy[m].mean(axis=0) for m in grouping.members]
+        ).reshape(-1, 2)
+
     def station_points(self) -> np.ndarray:
         """A point (lon/lat) per station."""
         return np.asarray(shapely.points(self.station_lonlat), dtype=object)
@@ -249,6 +257,24 @@ def _groups(data: ProblemData, result: Result, places: Places) -> gpd.GeoDataFra
     }
     geometry = places.areas([places.station_xy[m] for m in grouping.members])
     return gpd.GeoDataFrame(columns, geometry=geometry.to_numpy(), crs=WGS84)
+
+
+def group_arcs(result: Result) -> Iterator[tuple[str, int, int, int, int]]:
+    """``(agency, base, group, persons, travel_s)`` of every police and TNI arc."""
+    for agency in GROUP_AGENCIES:
+        alloc = result.allocations.get(agency)
+        if alloc is None:
+            continue
+        yield from (
+            (agency, b, g, count, travel)
+            for b, g, count, travel in zip(
+                alloc.base.tolist(),
+                alloc.group.tolist(),
+                alloc.count.tolist(),
+                alloc.travel_s.tolist(),
+                strict=True,
+            )
+        )
 
 
 def _station_covered(data: ProblemData, result: Result) -> np.ndarray:
@@ -357,10 +383,7 @@ def _team_areas(
 
 
 def _assignments(data: ProblemData, result: Result, places: Places) -> gpd.GeoDataFrame:
-    grouping = result.grouping
-    centres = np.array(
-        [places.station_xy[m].mean(axis=0) for m in grouping.members]
-    ).reshape(-1, 2)
+    centres = places.group_centres(result.grouping)
     rows: dict[str, list[Any]] = {
         "base_id": [],
         "agency": [],
@@ -371,25 +394,15 @@ def _assignments(data: ProblemData, result: Result, places: Places) -> gpd.GeoDa
     }
     starts: list[np.ndarray] = []
     ends: list[np.ndarray] = []
-    for agency in GROUP_AGENCIES:
-        alloc = result.allocations.get(agency)
-        if alloc is None:
-            continue
-        for b, g, count, travel in zip(
-            alloc.base.tolist(),
-            alloc.group.tolist(),
-            alloc.count.tolist(),
-            alloc.travel_s.tolist(),
-            strict=True,
-        ):
-            rows["base_id"].append(data.base_ids[b])
-            rows["agency"].append(agency)
-            rows["group_id"].append(result.group_ids[g])
-            rows["station_id"].append("")
-            rows["persons"].append(count)
-            rows["travel_minutes"].append(round(travel / 60, 1))
-            starts.append(places.base_xy[b])
-            ends.append(centres[g])
+    for agency, b, g, count, travel in group_arcs(result):
+        rows["base_id"].append(data.base_ids[b])
+        rows["agency"].append(agency)
+        rows["group_id"].append(result.group_ids[g])
+        rows["station_id"].append("")
+        rows["persons"].append(count)
+        rows["travel_minutes"].append(round(travel / 60, 1))
+        starts.append(places.base_xy[b])
+        ends.append(centres[g])
     linmas = result.linmas
     for b, i, count, travel in zip(
         linmas.base.tolist(),
@@ -400,7 +413,7 @@ def _assignments(data: ProblemData, result: Result, places: Places) -> gpd.GeoDa
     ):
         rows["base_id"].append(data.base_ids[b])
         rows["agency"].append("linmas")
-        rows["group_id"].append(result.group_ids[grouping.station_group[i]])
+        rows["group_id"].append(result.group_ids[result.grouping.station_group[i]])
         rows["station_id"].append(data.station_ids[i])
         rows["persons"].append(count)
         rows["travel_minutes"].append(round(travel / 60, 1))

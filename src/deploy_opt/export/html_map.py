@@ -34,7 +34,12 @@ import shapely.geometry
 from branca.element import Element, Figure
 
 from deploy_opt.export.cells import escape_controls
-from deploy_opt.export.geo_layers import Places, assigned_persons, team_labels
+from deploy_opt.export.geo_layers import (
+    Places,
+    assigned_persons,
+    group_arcs,
+    team_labels,
+)
 from deploy_opt.export.labels import agency_name, label, translate_reason
 from deploy_opt.problem import GROUP_AGENCIES, ProblemData
 from deploy_opt.result import Result
@@ -688,25 +693,12 @@ def _add_teams(fmap: folium.Map, result: Result, places: Places, lang: str) -> N
 
 def _add_lines(fmap: folium.Map, result: Result, places: Places, lang: str) -> None:
     """Police and TNI lines base -> centre of the group (hidden at first)."""
-    grouping = result.grouping
-    centres = [places.station_xy[m].mean(axis=0) for m in grouping.members]
+    centres = places.group_centres(result.grouping)
     starts, ends, props = [], [], []
-    for agency in GROUP_AGENCIES:
-        alloc = result.allocations.get(agency)
-        if alloc is None:
-            continue
-        for b, g, count, travel in zip(
-            alloc.base.tolist(),
-            alloc.group.tolist(),
-            alloc.count.tolist(),
-            alloc.travel_s.tolist(),
-            strict=True,
-        ):
-            starts.append(places.base_xy[b])
-            ends.append(centres[g])
-            props.append(
-                {"a": agency, "b": b, "g": g, "n": count, "t": _minutes(travel)}
-            )
+    for agency, b, g, count, travel in group_arcs(result):
+        starts.append(places.base_xy[b])
+        ends.append(centres[g])
+        props.append({"a": agency, "b": b, "g": g, "n": count, "t": _minutes(travel)})
     if not starts:
         return
     lines = places.lines(np.array(starts), np.array(ends)).to_numpy()

@@ -198,7 +198,7 @@ def allocate(
     per_person = weights * sizes * big_m  # any covered TPS outweighs all travel
     penalty = per_person * demand  # cost of leaving a whole group unstaffed
 
-    count, bound = _relaxed_flow(arcs, cost, headcount, demand, per_person, n_groups)
+    count, bound = relaxed_flow(arcs, cost, headcount, demand, per_person, n_groups)
     staffed = np.bincount(arcs[:, 1], weights=count, minlength=n_groups).astype(
         np.int64
     )
@@ -261,7 +261,7 @@ def allocate(
     )
 
 
-def _relaxed_flow(
+def relaxed_flow(
     arcs: IntArray,
     travel: IntArray,
     headcount: IntArray,

@@ -33,11 +33,9 @@ import math
 from dataclasses import dataclass, replace
 
 import numpy as np
-from ortools.graph.python import min_cost_flow
 
-from deploy_opt.errors import SolverError
 from deploy_opt.problem import IntArray, ProblemData
-from deploy_opt.solvers.allocation import group_travel
+from deploy_opt.solvers.allocation import group_travel, relaxed_flow
 from deploy_opt.solvers.grouping import Grouping, form_groups
 from deploy_opt.solvers.work_budget import WorkBudget
 
@@ -205,7 +203,7 @@ class _Ladder:
     def _shortage(self, grouping: Grouping) -> _Shortage:
         """Relaxed police allocation: exact min-cost flow, fractional coverage."""
         data = self.data
-        n_groups, n_bases = grouping.n_groups, data.n_bases
+        n_groups = grouping.n_groups
         demand = np.array(
             [
                 data.categories[c].need("polri", r)
@@ -223,47 +221,19 @@ class _Ladder:
         )
         # a short person of group g leaves n_g / d_g of its TPS uncovered
         per_person = weights * sizes * self.scale // np.maximum(demand, 1)
-        source, sink = n_bases + n_groups, n_bases + n_groups + 1
-        tails = np.concatenate(
-            [
-                np.full(n_bases, source),
-                arcs[:, 0],
-                n_bases + np.arange(n_groups),
-                np.full(n_groups, source),
-            ]
+        # coverage only: no travel costs, so the loosening looks at shortage alone
+        count, cost = relaxed_flow(
+            arcs,
+            np.zeros(len(arcs), dtype=np.int64),
+            data.headcount["polri"],
+            demand,
+            per_person,
+            n_groups,
         )
-        heads = np.concatenate(
-            [
-                np.arange(n_bases),
-                n_bases + arcs[:, 1],
-                np.full(n_groups, sink),
-                n_bases + np.arange(n_groups),
-            ]
-        )
-        caps = np.concatenate(
-            [data.headcount["polri"], demand[arcs[:, 1]], demand, demand]
-        )
-        costs = np.concatenate(
-            [np.zeros(n_bases + len(arcs) + n_groups, dtype=np.int64), per_person]
-        )
-        flow = min_cost_flow.SimpleMinCostFlow()
-        handles = flow.add_arcs_with_capacity_and_unit_cost(
-            tails.astype(np.int64),
-            heads.astype(np.int64),
-            caps.astype(np.int64),
-            costs.astype(np.int64),
-        )
-        supplies = np.zeros(n_bases + n_groups + 2, dtype=np.int64)
-        supplies[source] = int(demand.sum())
-        supplies[sink] = -int(demand.sum())
-        flow.set_nodes_supplies(np.arange(len(supplies)), supplies)
-        if flow.solve() != flow.OPTIMAL:
-            msg = "min-cost flow failed while choosing ladder rules"
-            raise SolverError(msg)
-        short_persons = flow.flows(handles[-n_groups:]) if n_groups else []
+        staffed = np.bincount(arcs[:, 1], weights=count, minlength=n_groups)
         return _Shortage(
-            cost=int(flow.optimal_cost()),
-            short=np.asarray(short_persons, dtype=np.int64) > 0,
+            cost=cost,
+            short=staffed < demand,
             reachable=reachable,
         )
 
